@@ -1,0 +1,106 @@
+# exporter — `make` builds every briefing from seeds/ into out/; `make test` runs the tests.
+# Targets are listed by `make help`. Everything installs into .venv/ (no root needed).
+
+PYTHON  ?= python3
+VENV    := .venv
+BIN     := $(VENV)/bin
+PY      := $(BIN)/python
+INSTALLED := $(VENV)/.installed
+FONTS   := fonts/build/.built
+OUT     ?= out
+SEEDS   := $(wildcard seeds/*.txt)
+NAMES   := $(notdir $(SEEDS:.txt=))
+EXPORTER := $(BIN)/exporter
+# Outputs depend on the code and data that make them, so an edit rebuilds, a no-op doesn't.
+CODE    := $(shell find exporter -name '*.py' -o -name '*.tsv' 2>/dev/null)
+DEPS    := $(INSTALLED) $(FONTS) $(CODE)
+HAS_MODEL = $(EXPORTER) --quiet models check zh en
+
+ZH_OUT  := $(foreach n,$(NAMES),$(OUT)/$(n).zh-CN.pdf $(OUT)/$(n).zh-CN.docx)
+HK_OUT  := $(foreach n,$(NAMES),$(OUT)/$(n).zh-HK.pdf $(OUT)/$(n).zh-HK.docx)
+MO_OUT  := $(foreach n,$(NAMES),$(OUT)/$(n).zh-MO.pdf $(OUT)/$(n).zh-MO.docx)
+TW_OUT  := $(foreach n,$(NAMES),$(OUT)/$(n).zh-TW.pdf $(OUT)/$(n).zh-TW.docx)
+EN_OUT  := $(foreach n,$(NAMES),$(OUT)/$(n).en.pdf $(OUT)/$(n).en.docx)
+BI_OUT  := $(foreach n,$(NAMES),$(foreach l,interleaved side-by-side,$(OUT)/$(n).zh-CN_en.$(l).pdf $(OUT)/$(n).zh-CN_en.$(l).docx))
+
+.DEFAULT_GOAL := all
+.PHONY: all help install fonts zh hk mo tw en bilingual models test test-fast lint format bench clean distclean check-model
+
+all: zh hk ## install, then build every briefing (Simplified, Hong Kong; English and bilingual when a model is installed)
+	@if $(HAS_MODEL); then $(MAKE) --no-print-directory en bilingual; \
+	else echo "make: skipped English and bilingual briefings: no zh→en translation model is installed; run 'make models' (or 'exporter models install --file X.argosmodel'), then 'make' again."; fi
+
+help: ## list the targets
+	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | awk -F'\t' '{printf "  %-11s %s\n", $$1, $$2}'
+
+$(INSTALLED): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	# argostranslate's declared dependencies pull stanza -> torch (GBs); its package
+	# management needs none of them, so it is installed on its own.
+	$(PY) -m pip install --quiet --no-deps 'argostranslate==1.11.0'
+	touch $@
+
+install: $(INSTALLED) ## create .venv and install the package with its dependencies
+
+$(FONTS): $(INSTALLED) exporter/fontbuild.py
+	$(PY) -m exporter.fontbuild
+	touch $@
+
+fonts: $(FONTS) ## convert the bundled Noto CJK fonts to TrueType (one-time, a few minutes)
+
+zh: $(ZH_OUT) ## Simplified Chinese briefings (DOCX + PDF)
+hk: $(HK_OUT) ## Traditional Chinese briefings for Hong Kong readers
+mo: $(MO_OUT) ## Traditional Chinese briefings for Macau readers (Hong Kong standard)
+tw: $(TW_OUT) ## Traditional Chinese briefings for Taiwan readers
+
+$(OUT)/%.zh-CN.pdf $(OUT)/%.zh-CN.docx: seeds/%.txt $(DEPS)
+	$(EXPORTER) build $< --out $(OUT) --lang zh-CN
+$(OUT)/%.zh-HK.pdf $(OUT)/%.zh-HK.docx: seeds/%.txt $(DEPS)
+	$(EXPORTER) build $< --out $(OUT) --lang zh-HK
+$(OUT)/%.zh-MO.pdf $(OUT)/%.zh-MO.docx: seeds/%.txt $(DEPS)
+	$(EXPORTER) build $< --out $(OUT) --lang zh-MO
+$(OUT)/%.zh-TW.pdf $(OUT)/%.zh-TW.docx: seeds/%.txt $(DEPS)
+	$(EXPORTER) build $< --out $(OUT) --lang zh-TW
+
+check-model: $(INSTALLED)
+	@$(HAS_MODEL) || { echo "make: no zh→en translation model is installed; run 'make models' (or 'exporter models install --file X.argosmodel') first." >&2; exit 4; }
+
+en: check-model $(EN_OUT) ## English briefings (needs a zh→en model: make models)
+bilingual: check-model $(BI_OUT) ## bilingual briefings, interleaved and side-by-side (needs a model)
+
+$(OUT)/%.en.pdf $(OUT)/%.en.docx: seeds/%.txt $(DEPS) | check-model
+	$(EXPORTER) build $< --out $(OUT) --lang en
+# One rule makes both layouts, so the document is translated once (and cached).
+$(OUT)/%.zh-CN_en.interleaved.pdf $(OUT)/%.zh-CN_en.interleaved.docx $(OUT)/%.zh-CN_en.side-by-side.pdf $(OUT)/%.zh-CN_en.side-by-side.docx: seeds/%.txt $(DEPS) | check-model
+	$(EXPORTER) build $< --out $(OUT) --lang zh-CN --bilingual interleaved,side-by-side
+
+models: $(INSTALLED) ## download and install the zh→en Argos model (needs network)
+	$(EXPORTER) models install zh en
+
+test: $(INSTALLED) $(FONTS) ## run the whole test suite (installs first if needed)
+	$(PY) -m pytest; rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "make: pytest collected no tests — treating as failure" >&2; exit 1; fi; exit $$rc
+
+test-fast: $(INSTALLED) $(FONTS) ## the suite without tests marked slow
+	$(PY) -m pytest -m "not slow"
+
+lint: $(INSTALLED) ## ruff (lint + format check) and mypy
+	$(BIN)/ruff check exporter tests bench
+	$(BIN)/ruff format --check exporter tests bench
+	$(BIN)/mypy exporter
+
+format: $(INSTALLED) ## apply ruff's fixes and formatting
+	$(BIN)/ruff check --fix exporter tests bench
+	$(BIN)/ruff format exporter tests bench
+
+bench: $(INSTALLED) $(FONTS) ## benchmarks against the peers; writes docs/BENCHMARKS.md
+	$(PY) bench/run.py
+
+clean: ## remove built briefings and caches (keeps .venv and fonts)
+	rm -rf $(OUT) .pytest_cache .mypy_cache .ruff_cache build *.egg-info
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +
+
+distclean: clean ## also remove .venv and the converted fonts
+	rm -rf $(VENV) fonts/build .bench-venv

@@ -1,0 +1,1 @@
+"""Stages: functions Document -> Document, applied in order by the pipeline."""

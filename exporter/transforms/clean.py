@@ -1,0 +1,91 @@
+"""The clean stage: normalise characters, recover structure, report damage."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+
+from ..errors import InputError
+from ..model import Block, Document, Heading, Metadata, Paragraph
+from . import damage, structure
+from .normalize import normalize_line
+
+log = logging.getLogger("exporter.clean")
+MAX_LOGGED_EXAMPLES = 3
+
+
+def clean(doc: Document) -> Document:
+    lines = [normalize_line(block.text) for block in doc.blocks]
+    lines = structure.join_hard_wrapped(lines)
+    lines = [line for line in lines if line]
+    if not lines:
+        raise InputError(f"{doc.name}: no visible text left after removing control characters")
+
+    title, rest = lines[0], lines[1:]
+    date = structure.parse_date(title) if len(title) <= 40 and structure.parse_date(title) else None
+    credits: list[tuple[str, str]] = []
+    body_lines: list[str] = []
+    for index, line in enumerate(rest):
+        # Metadata lines sit right under the title or at the very end.
+        near_edge = index < 3 or index >= len(rest) - 3
+        found = structure.parse_date(line) if near_edge and date is None else None
+        if found and len(line) - len(found.text) <= 30:
+            date = found
+            remainder = line.replace(found.text, "", 1).strip()
+            credit = structure.parse_credit_line(remainder) if remainder else None
+            if credit:
+                credits.append(credit)
+            elif remainder:
+                body_lines.append(remainder)
+            continue
+        credit = structure.parse_credit_line(line) if near_edge else None
+        if credit:
+            credits.append(credit)
+            continue
+        body_lines.append(line)
+
+    if body_lines:
+        first = structure._INLINE_REPORTER.match(body_lines[0])
+        if first:
+            credits.append(("reporter", first["value"].strip()))
+            body_lines[0] = body_lines[0][first.end() :].strip()
+        body, byline = structure.split_trailing_byline(body_lines[-1])
+        if byline:
+            credits.append(("byline", byline))
+            body_lines[-1] = body
+
+    blocks: list[Block] = []
+    for line in body_lines:
+        if not line:
+            continue
+        if structure.is_heading(line):
+            blocks.append(Heading(line))
+        else:
+            blocks.extend(Paragraph(text) for text in structure.split_paragraph(line))
+
+    meta = replace(
+        doc.meta,
+        title=title,
+        date=date.iso if date else None,
+        date_text=date.text if date else None,
+        credits=tuple(credits),
+    )
+    cleaned = Document(meta=meta, blocks=tuple(blocks), name=doc.name)
+    notes = damage.find_damage(title, where="title") + damage.find_damage(cleaned.body_text)
+    _log_damage(doc.name, notes)
+    return replace(cleaned, notes=notes)
+
+
+def _log_damage(name: str, notes: tuple) -> None:
+    if not notes:
+        return
+    counts = damage.summarize(notes)
+    summary = ", ".join(f"{count} {kind.replace('_', ' ')}" for kind, count in counts.most_common())
+    examples = "; ".join(f"@{n.position} «{n.excerpt}»" for n in notes[:MAX_LOGGED_EXAMPLES])
+    log.warning(
+        "%s: the source is damaged in %d places (%s), e.g. %s — reported, not repaired",
+        name, len(notes), summary, examples,
+    )  # fmt: skip
+
+
+__all__ = ["clean", "Metadata"]
