@@ -40,6 +40,9 @@ $(INSTALLED): pyproject.toml
 	# argostranslate's declared dependencies pull stanza -> torch (GBs); its package
 	# management needs none of them, so it is installed on its own.
 	$(PY) -m pip install --quiet --no-deps 'argostranslate==1.11.0'
+	# DejaVu Sans (fallback for arrows, maths, shapes): we only copy its TTF; the
+	# package's declared rinohtype -> Sphinx dependencies are never imported.
+	$(PY) -m pip install --quiet --no-deps 'rinoh-typeface-dejavusans==0.1.0'
 	touch $@
 
 install: $(INSTALLED) ## create .venv and install the package with its dependencies
