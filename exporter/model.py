@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Union
 
 
 @dataclass(frozen=True)
@@ -19,7 +18,7 @@ class Paragraph:
     text: str
 
 
-Block = Union[Heading, Paragraph]
+Block = Heading | Paragraph
 
 
 @dataclass(frozen=True)
@@ -68,6 +67,8 @@ class Document:
     notes: tuple[SourceNote, ...] = ()
     # Name of the input (file stem) used to name outputs.
     name: str = "document"
+    # Where it was read from, for messages.
+    source: str = ""
     # A bilingual document carries its translation: same number of blocks, same
     # kinds, in the same order (block i of ``translation`` translates block i).
     translation: Document | None = field(default=None, compare=True)

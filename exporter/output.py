@@ -91,4 +91,6 @@ def write_atomically(target: Path, produce: Callable[[Path], None]) -> Path:
 
 
 def write_text_atomically(target: Path, text: str) -> Path:
-    return write_atomically(target, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    with atomic_path(target) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+    return target

@@ -121,4 +121,5 @@ def read(path: Path) -> Document:
         meta=Metadata(provenance=(("input_encoding", decoded.encoding),)),
         blocks=lines,
         name=path.stem,
+        source=str(path),
     )

@@ -19,7 +19,10 @@ def clean(doc: Document) -> Document:
     lines = structure.join_hard_wrapped(lines)
     lines = [line for line in lines if line]
     if not lines:
-        raise InputError(f"{doc.name}: no visible text left after removing control characters")
+        raise InputError(
+            f"{doc.source or doc.name}: no visible text left after removing control and "
+            "invisible characters"
+        )
 
     title, rest = lines[0], lines[1:]
     date = structure.parse_date(title) if len(title) <= 40 and structure.parse_date(title) else None
@@ -70,7 +73,7 @@ def clean(doc: Document) -> Document:
         date_text=date.text if date else None,
         credits=tuple(credits),
     )
-    cleaned = Document(meta=meta, blocks=tuple(blocks), name=doc.name)
+    cleaned = Document(meta=meta, blocks=tuple(blocks), name=doc.name, source=doc.source)
     notes = damage.find_damage(title, where="title") + damage.find_damage(cleaned.body_text)
     _log_damage(doc.name, notes)
     return replace(cleaned, notes=notes)

@@ -22,7 +22,9 @@ PATTERNS: dict[str, tuple[re.Pattern[str], ...]] = {
     "missing_year": (
         re.compile(rf"{_CLAUSE_START}年(?=[，、])"),
         re.compile(r"(?:(?<=^)|(?<=[。！？]))年(?![轻龄纪度级底初终代])"),
-        re.compile(rf"(?<=[^{_NUM}本今去明前后当同上下每历多近逐全跨新往当])年(?=第|以来|来新|来首)"),
+        re.compile(
+            rf"(?<=[^{_NUM}本今去明前后当同上下每历多近逐全跨新往当])年(?=第|以来|来新|来首)"
+        ),
     ),
     # An amount that lost its number: "生产总值亿元".
     "missing_amount": (re.compile(rf"(?<![{_NUM}])(?:亿|万)(?:美元|元|人民币)"),),
@@ -39,7 +41,7 @@ PATTERNS: dict[str, tuple[re.Pattern[str], ...]] = {
 # A long run of ideographs with no punctuation at all almost always means the
 # source lost its 、，。 (the seed runs job titles and names together).
 LOST_PUNCTUATION_RUN = 60
-_RUN = re.compile(r"[\u3400-\u9fff]{%d,}" % LOST_PUNCTUATION_RUN)
+_RUN = re.compile(rf"[\u3400-\u9fff]{{{LOST_PUNCTUATION_RUN},}}")
 EXCERPT_RADIUS = 8
 
 

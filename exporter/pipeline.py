@@ -1,0 +1,149 @@
+"""The build: read -> clean -> convert / translate -> write, for one source document."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import StrictModeError
+from .model import Document
+from .output import StagedOutputs
+from .readers import read
+from .transforms.clean import clean
+from .writers import WRITERS
+
+log = logging.getLogger("exporter")
+
+SOURCE_LANG = "zh-CN"
+ENGLISH = "en"
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    formats: tuple[str, ...] = ("docx", "pdf")
+    # Editions to build: Chinese profiles (zh-CN, zh-HK, zh-MO, zh-TW, …) and/or "en".
+    langs: tuple[str, ...] = (SOURCE_LANG,)
+    # Bilingual Chinese–English layouts: "interleaved", "side-by-side".
+    bilingual: tuple[str, ...] = ()
+    corrections: Path | None = None
+    review: bool = False
+    glossary: Path | None = None
+    model: str | None = None
+    cache: Path | None = None
+    use_cache: bool = True
+    strict: bool = False
+    progress: bool = False
+
+    @property
+    def needs_translation(self) -> bool:
+        return ENGLISH in self.langs or bool(self.bilingual)
+
+
+@dataclass
+class BuildResult:
+    source: Path
+    outputs: list[Path] = field(default_factory=list)
+    # For the provenance manifest: output path -> what made it.
+    records: dict[str, dict[str, object]] = field(default_factory=dict)
+    warnings: int = 0
+
+
+class _WarningCounter(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1
+
+
+def output_name(stem: str, edition: str, fmt: str) -> str:
+    return f"{stem}.{edition}.{fmt}"
+
+
+def _editions(
+    doc: Document, options: BuildOptions, reviews: dict[str, list]
+) -> Iterator[tuple[str, Document, str]]:
+    """(edition name, document to write, layout) for every edition asked for."""
+    from .transforms import convert
+
+    translated: Document | None = None
+    if options.needs_translation:
+        from .translate import translate_document
+
+        translated = translate_document(
+            doc,
+            model=options.model,
+            glossary=options.glossary,
+            cache=options.cache if options.use_cache else False,
+            progress=options.progress,
+        )
+    for lang in options.langs:
+        if lang == ENGLISH:
+            assert translated is not None and translated.translation is not None
+            yield ENGLISH, translated.translation, "mono"
+        else:
+            review: list | None = [] if options.review else None
+            converted = convert.convert_document(
+                doc, lang, user_corrections=options.corrections, review=review
+            )
+            if review is not None:
+                reviews[lang] = review
+            yield lang, converted, "mono"
+    for layout in options.bilingual:
+        assert translated is not None
+        yield f"{SOURCE_LANG}_en.{layout}", translated, layout
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def build_document(source: Path, out_dir: Path, options: BuildOptions) -> BuildResult:
+    """Build every requested edition and format of one source; all-or-nothing per source."""
+    counter = _WarningCounter()
+    root = logging.getLogger("exporter")
+    root.addHandler(counter)
+    staged = StagedOutputs()
+    result = BuildResult(source=source)
+    try:
+        log.info("building %s", source)
+        doc = clean(read(source))
+        input_sha = sha256_file(source)
+        reviews: dict[str, list] = {}
+        for edition, edition_doc, layout in _editions(doc, options, reviews):
+            for fmt in options.formats:
+                target = out_dir / output_name(doc.name, edition, fmt)
+                WRITERS[fmt](edition_doc, staged.stage(target), layout=layout)
+                result.records[str(target)] = {
+                    "input": str(source),
+                    "input_sha256": input_sha,
+                    "edition": edition,
+                    "format": fmt,
+                    "layout": layout,
+                    "provenance": dict(edition_doc.meta.provenance),
+                }
+        for lang, items in reviews.items():
+            from .transforms import convert
+
+            target = out_dir / output_name(doc.name, lang, "review.txt")
+            convert.write_review_report(items, staged.stage(target))
+        if options.strict and counter.count:
+            raise StrictModeError(
+                f"{source}: {counter.count} warning(s) with --strict; nothing written for it"
+            )
+        result.outputs = staged.commit()
+        for target in result.outputs:
+            result.records[str(target)]["output_sha256"] = sha256_file(target)
+        result.warnings = counter.count
+        return result
+    finally:
+        staged.discard()
+        root.removeHandler(counter)

@@ -1,0 +1,29 @@
+"""Writers turn a Document into a file. Looked up by output format name."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Protocol
+
+from ..model import Document
+
+
+class Writer(Protocol):
+    def __call__(self, doc: Document, path: Path, *, layout: str = "mono") -> None: ...
+
+
+def _docx(doc: Document, path: Path, *, layout: str = "mono") -> None:
+    from . import docx
+
+    docx.write(doc, path, layout=layout)
+
+
+def _pdf(doc: Document, path: Path, *, layout: str = "mono") -> None:
+    from . import pdf
+
+    pdf.write(doc, path, layout=layout)
+
+
+# Each writer imports its library only when used.
+WRITERS: dict[str, Writer] = {"docx": _docx, "pdf": _pdf}
+LAYOUTS = ("interleaved", "side-by-side")

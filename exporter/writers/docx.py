@@ -1,0 +1,313 @@
+"""DOCX writer (python-docx): named styles, East Asian fonts and language on every style."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from ..labels import labels, script_of
+from ..model import Block, Document, Heading
+from ..reproducible import build_time
+from . import content
+from .families import Families, families_for
+
+# Style names users see in Word/LibreOffice and may restyle.
+STYLE_BODY = "Body Text"
+STYLE_INFO = "Briefing Info"
+STYLE_NOTE = "Source Note"
+STYLE_TRANSLATION = "Translation"
+LAYOUTS = ("mono", "interleaved", "side-by-side")
+
+
+def _qn(tag: str) -> str:
+    from docx.oxml.ns import qn
+
+    return qn(tag)
+
+
+def _set_fonts(rpr: Any, latin: str, east_asian: str, lang: str) -> None:
+    """Explicit fonts and language on a run-properties element.
+
+    The default template's theme attributes (asciiTheme, eastAsiaTheme, …) win over
+    explicit names in Word, so they are removed, not merely overridden.
+    """
+    from docx.oxml import OxmlElement
+
+    rfonts = rpr.find(_qn("w:rFonts"))
+    if rfonts is None:
+        rfonts = OxmlElement("w:rFonts")
+        rpr.insert(0, rfonts)
+    for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        rfonts.attrib.pop(_qn(attr), None)
+    rfonts.set(_qn("w:ascii"), latin)
+    rfonts.set(_qn("w:hAnsi"), latin)
+    rfonts.set(_qn("w:eastAsia"), east_asian)
+    rfonts.set(_qn("w:cs"), latin)
+    lang_el = rpr.find(_qn("w:lang"))
+    if lang_el is None:
+        lang_el = OxmlElement("w:lang")
+        rpr.append(lang_el)
+    zh_lang = lang if lang.startswith("zh") else "zh-CN"
+    lang_el.set(_qn("w:val"), "en-US" if lang.startswith("en") else zh_lang)
+    lang_el.set(_qn("w:eastAsia"), zh_lang)
+    lang_el.set(_qn("w:bidi"), "ar-SA")
+
+
+def _explicit_latin(rpr: Any) -> str | None:
+    """A deliberate Latin face in the template (Courier for code styles), if any."""
+    rfonts = rpr.find(_qn("w:rFonts"))
+    if rfonts is None or rfonts.get(_qn("w:asciiTheme")):
+        return None
+    return rfonts.get(_qn("w:ascii"))
+
+
+def _style(doc: Any, name: str, base: str | None = None) -> Any:
+    from docx.enum.style import WD_STYLE_TYPE
+
+    try:
+        return doc.styles[name]
+    except KeyError:
+        style = doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+        if base:
+            style.base_style = doc.styles[base]
+        style.quick_style = True
+        return style
+
+
+def _setup_styles(doc: Any, fam: Families, lang: str) -> None:
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt, RGBColor
+
+    english = lang.startswith("en")
+    defaults = doc.styles.element.find(_qn("w:docDefaults"))
+    _set_fonts(defaults.find(_qn("w:rPrDefault")).find(_qn("w:rPr")), fam.latin, fam.body, lang)
+
+    def configure(style: Any, east_asian: str, latin: str, size: float, run_lang: str) -> None:
+        style.font.size = Pt(size)
+        _set_fonts(style.element.get_or_add_rPr(), latin, east_asian, run_lang)
+
+    # Every style, used or not, gets explicit fonts: a user who applies "Heading 3"
+    # or "Quote" later must not fall back to the template's Latin theme fonts.
+    for style_element in doc.styles.element.findall(_qn("w:style")):
+        rpr = style_element.find(_qn("w:rPr"))
+        if rpr is not None:
+            rfonts = rpr.find(_qn("w:rFonts"))
+            # Heading-like styles use the template's "major" theme font: give them Hei.
+            major = rfonts is not None and "major" in (rfonts.get(_qn("w:eastAsiaTheme")) or "")
+            keep_latin = _explicit_latin(rpr)
+            _set_fonts(rpr, keep_latin or (fam.latin_heading if major else fam.latin),
+                       fam.heading if major else fam.body, lang)  # fmt: skip
+    # Table styles' conditional formats (first row, …) carry theme fonts too.
+    for rfonts in doc.styles.element.iter(_qn("w:rFonts")):
+        if rfonts.get(_qn("w:eastAsiaTheme")) or rfonts.get(_qn("w:asciiTheme")):
+            major = "major" in (rfonts.get(_qn("w:eastAsiaTheme")) or "")
+            for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+                rfonts.attrib.pop(_qn(attr), None)
+            rfonts.set(_qn("w:ascii"), fam.latin_heading if major else fam.latin)
+            rfonts.set(_qn("w:hAnsi"), fam.latin_heading if major else fam.latin)
+            rfonts.set(_qn("w:eastAsia"), fam.heading if major else fam.body)
+
+    normal = doc.styles["Normal"]
+    configure(normal, fam.body, fam.latin, 11, lang)
+
+    title = doc.styles["Title"]
+    configure(title, fam.heading, fam.latin_heading, 20, lang)
+    title.font.bold = True
+    title.font.color.rgb = RGBColor(0x1F, 0x2A, 0x44)
+    title.paragraph_format.space_after = Pt(8)
+    title.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.LEFT
+
+    for name, size in (("Heading 1", 14), ("Heading 2", 12)):
+        heading = doc.styles[name]
+        configure(heading, fam.heading, fam.latin_heading, size, lang)
+        heading.font.color.rgb = RGBColor(0x1F, 0x2A, 0x44)
+        heading.paragraph_format.space_before = Pt(12)
+        heading.paragraph_format.space_after = Pt(6)
+        heading.paragraph_format.keep_with_next = True
+
+    body = _style(doc, STYLE_BODY, "Normal")
+    configure(body, fam.body, fam.latin, 11, lang)
+    body.paragraph_format.space_after = Pt(6)
+    body.paragraph_format.line_spacing = 1.15 if english else 1.5
+    body.paragraph_format.alignment = (
+        WD_ALIGN_PARAGRAPH.LEFT if english else WD_ALIGN_PARAGRAPH.JUSTIFY
+    )
+    if not english:
+        # Chinese convention: indent the first line by two characters.
+        ind = body.element.get_or_add_pPr().get_or_add_ind()
+        ind.set(_qn("w:firstLineChars"), "200")
+
+    info = _style(doc, STYLE_INFO, "Normal")
+    configure(info, fam.heading, fam.latin, 9.5, lang)
+    info.font.color.rgb = RGBColor(0x55, 0x5B, 0x66)
+    info.paragraph_format.space_after = Pt(2)
+
+    note = _style(doc, STYLE_NOTE, "Normal")
+    configure(note, fam.body, fam.latin, 9, lang)
+    note.font.color.rgb = RGBColor(0x55, 0x5B, 0x66)
+    note.paragraph_format.space_after = Pt(3)
+
+    translation = _style(doc, STYLE_TRANSLATION, STYLE_BODY)
+    configure(translation, fam.body, fam.latin, 10.5, "en-US")
+    translation.font.color.rgb = RGBColor(0x33, 0x44, 0x66)
+    translation.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.LEFT
+    translation.paragraph_format.line_spacing = 1.15
+    tr_ind = translation.element.get_or_add_pPr().get_or_add_ind()
+    tr_ind.set(_qn("w:firstLineChars"), "0")
+    tr_ind.set(_qn("w:firstLine"), "0")
+
+    for name in ("Header", "Footer"):
+        configure(doc.styles[name], fam.body, fam.latin, 8.5, lang)
+        doc.styles[name].font.color.rgb = RGBColor(0x77, 0x7B, 0x85)
+
+
+def _add_field(paragraph: Any, instruction: str) -> None:
+    from docx.oxml import OxmlElement
+
+    field = OxmlElement("w:fldSimple")
+    field.set(_qn("w:instr"), instruction)
+    run = OxmlElement("w:r")
+    text = OxmlElement("w:t")
+    text.text = "1"
+    run.append(text)
+    field.append(run)
+    paragraph._p.append(field)
+
+
+def _page_footer(section: Any, doc_lang: str, title: str) -> None:
+    """Running header with the title; footer "page x of y" as live PAGE/NUMPAGES fields."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    header = section.header.paragraphs[0]
+    header.text = title
+    header.style = "Header"
+    header.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    footer = section.footer.paragraphs[0]
+    footer.style = "Footer"
+    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    template = labels(doc_lang)["page"]
+    before, rest = template.split("{page}")
+    middle, after = rest.split("{pages}")
+    footer.add_run(before)
+    _add_field(footer, "PAGE")
+    footer.add_run(middle)
+    _add_field(footer, "NUMPAGES")
+    footer.add_run(after)
+
+
+def _block_style(block: Block, *, translation: bool) -> str:
+    if isinstance(block, Heading):
+        return "Heading 1" if block.level <= 1 else "Heading 2"
+    return STYLE_TRANSLATION if translation else STYLE_BODY
+
+
+def _add_paragraph(container: Any, text: str, style: str, fam: Families, *, english: bool) -> Any:
+    paragraph = container.add_paragraph(text, style=style)
+    if english:
+        # English inside a Chinese document: tag the runs so spell-checkers and
+        # screen readers treat them as English and Word picks the Latin face.
+        for run in paragraph.runs:
+            _set_fonts(run._r.get_or_add_rPr(), fam.latin, fam.body, "en-US")
+    return paragraph
+
+
+def _side_by_side(document: Any, source: Document, target: Document, fam: Families) -> None:
+    """One table row per block: Chinese on the left, English on the right."""
+    from docx.shared import Cm
+
+    table = document.add_table(rows=0, cols=2)
+    table.autofit = False
+    rows: list[tuple[tuple[str, str], tuple[str, str]]] = [
+        (("\n".join(content.info_lines(source)), STYLE_INFO),
+         ("\n".join(content.info_lines(target)), STYLE_INFO)),
+    ]  # fmt: skip
+    rows += [
+        ((left.text, _block_style(left, translation=False)),
+         (right.text, _block_style(right, translation=True)))
+        for left, right in zip(source.blocks, target.blocks, strict=True)
+    ]  # fmt: skip
+    for (left_text, left_style), (right_text, right_style) in rows:
+        cells = table.add_row().cells
+        for cell, text, style, english in (
+            (cells[0], left_text, left_style, False),
+            (cells[1], right_text, right_style, True),
+        ):
+            cell._tc.remove(cell.paragraphs[0]._p)
+            _add_paragraph(cell, text, style, fam, english=english)
+            cell.width = Cm(8.2)
+
+
+def _normalize_zip(data: bytes, stamp: tuple[int, int, int, int, int, int]) -> bytes:
+    """Rewrite the package with fixed entry dates: python-docx stamps the current time."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
+        for item in src.infolist():
+            info = zipfile.ZipInfo(item.filename, date_time=stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            dst.writestr(info, src.read(item.filename))
+    return out.getvalue()
+
+
+def write(doc: Document, path: Path, *, layout: str = "mono") -> None:
+    """Write ``doc`` to ``path`` (a temporary file the caller renames into place)."""
+    import docx
+    from docx.shared import Cm
+
+    if layout != "mono" and doc.translation is None:
+        raise ValueError(f"layout {layout!r} needs a translated document")
+    lang = doc.meta.lang
+    fam = families_for(script_of(lang))
+    document = docx.Document()
+    _setup_styles(document, fam, lang)
+    section = document.sections[0]
+    section.page_width, section.page_height = Cm(21.0), Cm(29.7)
+    section.left_margin = section.right_margin = Cm(2.3)
+    section.top_margin, section.bottom_margin = Cm(2.5), Cm(2.2)
+    target = doc.translation
+    title = doc.meta.title
+    if layout != "mono" and target is not None:
+        title = f"{doc.meta.title} / {target.meta.title}"
+    _page_footer(section, lang, doc.meta.title)
+
+    document.add_paragraph(doc.meta.title, style="Title")
+    if layout != "mono" and target is not None:
+        _add_paragraph(document, target.meta.title, "Subtitle", fam, english=True)
+    if layout == "side-by-side" and target is not None:
+        _side_by_side(document, doc, target, fam)
+    else:
+        for line in content.info_lines(doc):
+            document.add_paragraph(line, style=STYLE_INFO)
+        if target is not None and layout == "interleaved":
+            for line in content.info_lines(target):
+                _add_paragraph(document, line, STYLE_INFO, fam, english=True)
+        for index, block in enumerate(doc.blocks):
+            document.add_paragraph(block.text, style=_block_style(block, translation=False))
+            if target is not None and layout == "interleaved":
+                other = target.blocks[index]
+                style = _block_style(other, translation=True)
+                _add_paragraph(document, other.text, style, fam, english=True)
+    notes = content.notes_section(doc)
+    if notes:
+        document.add_paragraph(notes.heading, style="Heading 1")
+        document.add_paragraph(notes.intro, style=STYLE_NOTE)
+        for item in notes.items:
+            document.add_paragraph(item, style=STYLE_NOTE)
+
+    when = build_time().replace(tzinfo=None)
+    props = document.core_properties
+    props.title = title
+    props.subject = labels(lang)["subject"]
+    props.language = lang
+    props.author = "exporter"
+    props.last_modified_by = "exporter"
+    props.created = when
+    props.modified = when
+    props.revision = 1
+    props.keywords = doc.name
+    buffer = io.BytesIO()
+    document.save(buffer)
+    stamp = (max(when.year, 1980), when.month, when.day, when.hour, when.minute, when.second)
+    path.write_bytes(_normalize_zip(buffer.getvalue(), stamp))

@@ -1,0 +1,169 @@
+"""The CLI contract other tools rely on: paths on stdout, exit codes, nothing half-written."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from exporter.errors import ExitCode
+
+from .conftest import ROOT
+
+GOOD = (
+    "黄埔区召开工作会议\n2020/5/26 9:28\n会议指出，要坚持高质量发展。会议强调，要抓住关键少数。\n"
+)
+
+
+def _files(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+
+
+def test_build_prints_only_written_paths(run_cli, tmp_path: Path) -> None:
+    src = tmp_path / "brief.txt"
+    src.write_text(GOOD, encoding="utf-8")
+    out = tmp_path / "out"
+    result = run_cli("build", src, "--out", out)
+    assert result.returncode == 0, result.stderr
+    assert result.paths == [out / "brief.zh-CN.docx", out / "brief.zh-CN.pdf"]
+    assert all(p.stat().st_size > 1000 for p in result.paths)
+    assert _files(out) == ["brief.zh-CN.docx", "brief.zh-CN.pdf", "manifest.json"] or _files(
+        out
+    ) == [".manifest.json.lock", "brief.zh-CN.docx", "brief.zh-CN.pdf", "manifest.json"]
+
+
+def test_python_m_and_console_script_agree(tmp_path: Path) -> None:
+    script = Path(sys.executable).with_name("exporter")
+    assert script.exists(), "console script `exporter` is not installed in the venv"
+    version = subprocess.run([script, "--version"], capture_output=True, text=True, check=True)
+    assert version.stdout.startswith("exporter ")
+
+
+BAD_INPUTS = {
+    "empty": b"",
+    "whitespace": b" \n\t \n",
+    "binary": bytes(range(256)) * 4,
+    "undecodable": b"abc \xff\xfe\xfd\x80\x81 \xff\xff",
+    "only-invisible": "\u200b\u200d\ufeff\n\x07".encode(),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(BAD_INPUTS))
+def test_bad_input_exit_code_message_and_no_files(run_cli, tmp_path: Path, kind: str) -> None:
+    src = tmp_path / f"{kind}.txt"
+    src.write_bytes(BAD_INPUTS[kind])
+    out = tmp_path / "out"
+    result = run_cli("build", src, "--out", out)
+    assert result.returncode == ExitCode.BAD_INPUT
+    assert result.stdout == ""
+    error_lines = [line for line in result.stderr.splitlines() if "error" in line]
+    assert len(error_lines) >= 1 and str(src) in error_lines[0]
+    assert "Traceback" not in result.stderr
+    assert [f for f in _files(out) if not f.startswith(".manifest")] == []
+
+
+def test_verbose_shows_traceback(run_cli, tmp_path: Path) -> None:
+    src = tmp_path / "empty.txt"
+    src.write_bytes(b"")
+    result = run_cli("--verbose", "build", src, "--out", tmp_path / "out", "-j", "1")
+    assert result.returncode == ExitCode.BAD_INPUT
+
+
+def test_missing_file(run_cli, tmp_path: Path) -> None:
+    result = run_cli("build", tmp_path / "nope.txt", "--out", tmp_path / "out")
+    assert result.returncode == ExitCode.BAD_INPUT
+    assert "no such file" in result.stderr
+
+
+def test_unwritable_output(run_cli, tmp_path: Path) -> None:
+    src = tmp_path / "brief.txt"
+    src.write_text(GOOD, encoding="utf-8")
+    blocker = tmp_path / "file-not-dir"
+    blocker.write_text("x")
+    result = run_cli("build", src, "--out", blocker / "out")
+    assert result.returncode == ExitCode.OUTPUT_NOT_WRITABLE
+    assert result.stdout == ""
+    assert len(result.stderr.strip().splitlines()) <= 3
+
+
+def test_usage_error_is_2(run_cli) -> None:
+    result = run_cli("build", "--lang", "klingon", "x.txt", "--out", "o")
+    assert result.returncode == ExitCode.USAGE
+
+
+def test_good_output_survives_a_failed_rebuild(run_cli, tmp_path: Path) -> None:
+    src = tmp_path / "brief.txt"
+    src.write_text(GOOD, encoding="utf-8")
+    out = tmp_path / "out"
+    assert run_cli("build", src, "--out", out).returncode == 0
+    before = {p: p.read_bytes() for p in out.glob("brief.*")}
+    src.write_bytes(b"\x00\x01binary now")
+    result = run_cli("build", src, "--out", out)
+    assert result.returncode == ExitCode.BAD_INPUT
+    assert {p: p.read_bytes() for p in out.glob("brief.*")} == before
+    assert not list(out.glob("*.part"))
+
+
+def test_strict_turns_warnings_into_failure(run_cli, seed_path: Path, tmp_path: Path) -> None:
+    # The seed is damaged (lost numerals): a warning, so --strict refuses to build it.
+    out = tmp_path / "out"
+    result = run_cli("build", seed_path, "--out", out, "--strict", "--format", "docx")
+    assert result.returncode == ExitCode.WARNINGS_AS_ERRORS
+    assert result.stdout == ""
+    assert not list(out.glob("*.docx"))
+
+
+def test_missing_model_is_exit_4(run_cli, tmp_path: Path) -> None:
+    src = tmp_path / "brief.txt"
+    src.write_text(GOOD, encoding="utf-8")
+    env = {"ARGOS_PACKAGES_DIR": str(tmp_path / "no-models"), "XDG_DATA_HOME": str(tmp_path)}
+    result = run_cli("build", src, "--out", tmp_path / "out", "--lang", "en", env=env)
+    assert result.returncode == ExitCode.MISSING_DEPENDENCY
+    assert "make models" in result.stderr
+    assert result.stdout == ""
+
+
+def test_interrupt_exits_130_and_leaves_nothing(tmp_path: Path) -> None:
+    src = tmp_path / "long.txt"
+    src.write_text("标题\n" + "会议指出，要坚持高质量发展。" * 20_000, encoding="utf-8")
+    out = tmp_path / "out"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "exporter", "build", src, "--out", out, "--format", "pdf"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
+    # Wait until the build has started (it logs to stderr), then press Ctrl-C.
+    assert proc.stderr is not None
+    line = proc.stderr.readline()
+    assert "building" in line
+    time.sleep(0.5)
+    proc.send_signal(signal.SIGINT)
+    stdout, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == ExitCode.INTERRUPTED, stderr
+    assert stdout == ""
+    assert [f for f in _files(out) if not f.startswith(".manifest")] == []
+
+
+def test_folder_input_builds_every_txt(run_cli, tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in ("a", "b"):
+        (folder / f"{name}.txt").write_text(GOOD, encoding="utf-8")
+    result = run_cli("build", folder, "--out", tmp_path / "out", "--format", "docx")
+    assert result.returncode == 0, result.stderr
+    assert [p.name for p in result.paths] == ["a.zh-CN.docx", "b.zh-CN.docx"]
+
+
+def test_sigpipe_safe(tmp_path: Path) -> None:
+    src = tmp_path / "brief.txt"
+    src.write_text(GOOD, encoding="utf-8")
+    cmd = f"{sys.executable} -m exporter build {src} --out {tmp_path / 'o'} --format docx | head -0"
+    proc = subprocess.run(cmd, shell=True, capture_output=True, text=True, cwd=ROOT, env=os.environ)
+    assert "Traceback" not in proc.stderr
