@@ -30,6 +30,7 @@ _HANS = {
     "replacement_character": "乱码（字符无法解码）",
     "count": "（{count} 处）",
     "list_sep": "；",
+    "quote": "“{text}”",
     "colon": "：",
     "subject": "简报",
     "untranslated": "未翻译",
@@ -61,6 +62,7 @@ _HANT = {
     "lost_punctuation": "標點缺失",
     "replacement_character": "亂碼（字元無法解碼）",
     "count": "（{count} 處）",
+    "quote": "「{text}」",
     "subject": "簡報",
     "untranslated": "未翻譯",
 }
@@ -93,6 +95,7 @@ _EN = {
     "replacement_character": "undecodable characters",
     "count": " ({count})",
     "list_sep": "; ",
+    "quote": "“{text}”",
     "colon": ": ",
     "subject": "Briefing",
     "untranslated": "untranslated",

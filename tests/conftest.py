@@ -40,7 +40,9 @@ def seed_text() -> str:
 def run_cli(tmp_path: Path):  # type: ignore[no-untyped-def]
     """Run ``python -m exporter ARGS`` in a subprocess, as another tool would."""
 
-    def run(*args: str | Path, env: dict[str, str] | None = None, timeout: float = 300) -> CliResult:
+    def run(
+        *args: str | Path, env: dict[str, str] | None = None, timeout: float = 300
+    ) -> CliResult:
         full_env = {**os.environ, **(env or {})}
         full_env.setdefault("XDG_CACHE_HOME", str(tmp_path / "cache"))
         proc = subprocess.run(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import subprocess
 import zipfile
 from pathlib import Path
@@ -99,7 +100,7 @@ def test_pdf_metadata_outline_and_a4(seed_doc: Document, seed_pdf: Path) -> None
 def test_pdf_shows_notes_on_the_source(seed_pdf: Path) -> None:
     text = squash(pdf_text_pdfminer(seed_pdf))
     assert "关于原文的说明" in text
-    assert "«点上展现黄埔担当月日，中国共产党广州»" in text
+    assert "@41“点上展现黄埔担当月日，中国共产党广州”" in text
 
 
 def test_docx_text_equals_cleaned_text(seed_doc: Document, seed_docx: Path) -> None:
@@ -205,3 +206,43 @@ def test_bilingual_layouts_keep_blocks_aligned(seed_doc: Document, tmp_path: Pat
             ]
             assert all(p >= 0 for p in positions), (layout, fmt)
             assert positions == sorted(positions), (layout, fmt)
+
+
+def _soffice() -> str | None:
+    import shutil
+
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+@pytest.mark.libreoffice
+@pytest.mark.slow
+@pytest.mark.skipif(_soffice() is None or not has_poppler(), reason="LibreOffice/poppler not installed")
+def test_docx_renders_in_libreoffice_with_the_intended_fonts(seed_docx: Path, tmp_path: Path) -> None:
+    """A real DOCX client opens the file and sets it in Noto Serif/Sans SC."""
+    from exporter.fonts import font_set
+
+    font_dir = font_set("Hans").body.path.parent
+    conf = tmp_path / "fonts.conf"
+    conf.write_text(
+        '<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>'
+        '<include ignore_missing="yes">/etc/fonts/fonts.conf</include>'
+        f"<dir>{font_dir}</dir><cachedir>{tmp_path / 'fc-cache'}</cachedir></fontconfig>"
+    )
+    env = {**os.environ, "FONTCONFIG_FILE": str(conf)}
+    subprocess.run(
+        [_soffice(), f"-env:UserInstallation=file://{tmp_path / 'profile'}", "--headless",
+         "--convert-to", "pdf", "--outdir", str(tmp_path), str(seed_docx)],
+        check=True, capture_output=True, env=env, timeout=240,
+    )  # fmt: skip
+    pdf = tmp_path / "seed.pdf"
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True).stdout
+    assert "NotoSerifSC-Regular" in fonts and "NotoSansSC-Regular" in fonts
+    text = squash(pdf_text_poppler(pdf))
+    assert squash(read_first_paragraph(seed_docx)) in text
+
+
+def read_first_paragraph(docx_path: Path) -> str:
+    import docx
+
+    body = [p.text for p in docx.Document(str(docx_path)).paragraphs if p.style.name == "Body Text"]
+    return body[0]

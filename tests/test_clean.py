@@ -49,7 +49,9 @@ def test_seed_structure(seed_path: Path) -> None:
     assert doc.body_text + "中国日报广东记者站" == raw_body
 
 
-def test_seed_damage_is_reported_not_repaired(seed_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+def test_seed_damage_is_reported_not_repaired(
+    seed_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     doc = clean(read(seed_path))
     kinds = {note.kind for note in doc.notes}
     assert {"missing_date", "missing_year", "missing_amount", "missing_percentage"} <= kinds
@@ -64,7 +66,12 @@ def test_seed_damage_is_reported_not_repaired(seed_path: Path, caplog: pytest.Lo
 
 
 def test_no_false_damage_in_intact_text() -> None:
-    doc = clean(_doc("标题", "2019年，该区完成地区生产总值2000亿元，增长7.2%。5月26日，会议召开。过去一年，年轻干部成长。"))
+    doc = clean(
+        _doc(
+            "标题",
+            "2019年，该区完成地区生产总值2000亿元，增长7.2%。5月26日，会议召开。过去一年，年轻干部成长。",
+        )
+    )
     assert doc.notes == ()
 
 
@@ -75,11 +82,16 @@ def test_no_false_damage_in_intact_text() -> None:
         (("标题", "正文内容。", "责任编辑：王小明"), (("editor", "王小明"),)),
         (("标题", "原标题：旧的标题", "正文内容。"), (("original_title", "旧的标题"),)),
         (("标题", "（记者 李华）正文内容。"), (("reporter", "李华"),)),
-        (("标题", "正文内容。", "https://example.com/a/1.html"), (("url", "https://example.com/a/1.html"),)),
+        (
+            ("标题", "正文内容。", "https://example.com/a/1.html"),
+            (("url", "https://example.com/a/1.html"),),
+        ),
         (("标题", "2020-05-26 09:28 来源：人民网", "正文。"), (("source", "人民网"),)),
     ],
 )
-def test_credits_are_recovered(lines: tuple[str, ...], credits: tuple[tuple[str, str], ...]) -> None:
+def test_credits_are_recovered(
+    lines: tuple[str, ...], credits: tuple[tuple[str, str], ...]
+) -> None:
     doc = clean(_doc(*lines))
     assert doc.meta.credits == credits
     assert all("来源" not in b.text and "编辑" not in b.text for b in doc.blocks)
@@ -99,7 +111,9 @@ def test_hard_wrapped_lines_are_joined_but_title_kept() -> None:
 
 
 def test_evident_subheadings() -> None:
-    doc = clean(_doc("标题", "一、总体情况", "今年以来，全区经济稳中向好。", "（二）主要措施", "推进改革。"))
+    doc = clean(
+        _doc("标题", "一、总体情况", "今年以来，全区经济稳中向好。", "（二）主要措施", "推进改革。")
+    )
     assert [type(b) for b in doc.blocks] == [Heading, Paragraph, Heading, Paragraph]
 
 

@@ -84,7 +84,10 @@ def _log_damage(name: str, notes: tuple) -> None:
         return
     counts = damage.summarize(notes)
     summary = ", ".join(f"{count} {kind.replace('_', ' ')}" for kind, count in counts.most_common())
-    examples = "; ".join(f"@{n.position} «{n.excerpt}»" for n in notes[:MAX_LOGGED_EXAMPLES])
+    examples = "; ".join(
+        f"{'title' if n.where == 'title' else '@' + str(n.position)} «{n.excerpt}»"
+        for n in notes[:MAX_LOGGED_EXAMPLES]
+    )
     log.warning(
         "%s: the source is damaged in %d places (%s), e.g. %s — reported, not repaired",
         name, len(notes), summary, examples,

@@ -10,7 +10,9 @@ import unicodedata
 # turn ， into , — a real change of meaning for a typesetter.
 _FULLWIDTH_ALNUM = {
     code: code - 0xFEE0
-    for code in list(range(0xFF10, 0xFF1A)) + list(range(0xFF21, 0xFF3B)) + list(range(0xFF41, 0xFF5B))
+    for code in list(range(0xFF10, 0xFF1A))
+    + list(range(0xFF21, 0xFF3B))
+    + list(range(0xFF41, 0xFF5B))
 }
 _SPACES = {0x3000: " ", 0x00A0: " ", 0x2002: " ", 0x2003: " ", 0x2009: " ", 0x202F: " "}
 

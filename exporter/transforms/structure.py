@@ -140,11 +140,15 @@ def split_paragraph(text: str) -> list[str]:
         return [text]
     units: list[str] = []
     for sentence in _sentences(text):
-        units.extend(_hard_split(sentence, MAX_PARAGRAPH) if len(sentence) > MAX_PARAGRAPH else [sentence])
+        units.extend(
+            _hard_split(sentence, MAX_PARAGRAPH) if len(sentence) > MAX_PARAGRAPH else [sentence]
+        )
     paragraphs: list[str] = []
     current = ""
     for unit in units:
-        if current and (len(current) >= TARGET_PARAGRAPH or len(current) + len(unit) > MAX_PARAGRAPH):
+        if current and (
+            len(current) >= TARGET_PARAGRAPH or len(current) + len(unit) > MAX_PARAGRAPH
+        ):
             paragraphs.append(current)
             current = ""
         current += unit
@@ -162,7 +166,11 @@ def join_hard_wrapped(lines: list[str]) -> list[str]:
     body_lengths = sorted(len(line) for line in lines[1:] if line)
     if len(body_lengths) < 3:
         return lines
-    width = body_lengths[int(len(body_lengths) * 0.9) - 1] if len(body_lengths) >= 10 else body_lengths[-1]
+    width = (
+        body_lengths[int(len(body_lengths) * 0.9) - 1]
+        if len(body_lengths) >= 10
+        else body_lengths[-1]
+    )
     if width < 16 or width > 200:
         return lines
     out: list[str] = []

@@ -48,7 +48,7 @@ def notes_section(doc: Document) -> NotesSection | None:
         shown = []
         for note in notes[:EXAMPLES_PER_KIND]:
             where = words["in_title"] if note.where == "title" else f"@{note.position}"
-            shown.append(f"{where} «{note.excerpt}»")
+            shown.append(f"{where} {words['quote'].format(text=note.excerpt)}")
         count = words["count"].format(count=len(notes))
         text = f"{words.get(kind, kind)}{count}{words['colon']}{words['list_sep'].join(shown)}"
         if len(notes) > EXAMPLES_PER_KIND:

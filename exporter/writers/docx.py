@@ -135,9 +135,11 @@ def _setup_styles(doc: Any, fam: Families, lang: str) -> None:
         WD_ALIGN_PARAGRAPH.LEFT if english else WD_ALIGN_PARAGRAPH.JUSTIFY
     )
     if not english:
-        # Chinese convention: indent the first line by two characters.
+        # Chinese convention: indent the first line by two characters. Word reads
+        # firstLineChars; LibreOffice only firstLine (twips: 2 × 11 pt).
         ind = body.element.get_or_add_pPr().get_or_add_ind()
         ind.set(_qn("w:firstLineChars"), "200")
+        ind.set(_qn("w:firstLine"), "440")
 
     info = _style(doc, STYLE_INFO, "Normal")
     configure(info, fam.heading, fam.latin, 9.5, lang)
