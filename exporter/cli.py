@@ -50,9 +50,14 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"exporter {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="debug log and tracebacks")
     parser.add_argument("-q", "--quiet", action="store_true", help="only errors on stderr")
+    # The same flags after the subcommand (exporter build … -q); SUPPRESS keeps a
+    # subcommand's unset flag from overwriting one given before it.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS)
+    common.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    build = sub.add_parser("build", help="build briefings from source texts")
+    build = sub.add_parser("build", help="build briefings from source texts", parents=[common])
     build.add_argument(
         "inputs", nargs="+", type=Path, metavar="FILE", help="*.txt files or folders"
     )
@@ -71,7 +76,12 @@ def _parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     build.add_argument("--corrections", type=Path, help="your conversion corrections (TSV)")
     build.add_argument("--review", action="store_true", help="write an ambiguity review report")
-    build.add_argument("--glossary", type=Path, help="translation glossary (source<TAB>target)")
+    glossary = build.add_mutually_exclusive_group()
+    glossary.add_argument(
+        "--glossary", type=Path,
+        help="translation glossary (source<TAB>target); default: the shipped starter glossary",
+    )  # fmt: skip
+    glossary.add_argument("--no-glossary", action="store_true", help="translate without a glossary")
     build.add_argument("--model", help="translation model id or .argosmodel folder")
     build.add_argument("--no-cache", action="store_true", help="do not use the translation cache")
     build.add_argument("--cache", type=Path, help="translation cache file (SQLite)")
@@ -82,7 +92,9 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--strict", action="store_true", help="treat warnings as errors")
     build.add_argument("--no-manifest", action="store_true", help="do not update DIR/manifest.json")
 
-    models = sub.add_parser("models", help="list, install or remove translation models")
+    models = sub.add_parser(
+        "models", help="list, install or remove translation models", parents=[common]
+    )
     msub = models.add_subparsers(dest="models_command", required=True, metavar="ACTION")
     msub.add_parser("list", help="installed models")
     install = msub.add_parser("install", help="install from a file, or download FROM TO")
@@ -124,6 +136,12 @@ def _expand_inputs(inputs: Sequence[Path]) -> list[Path]:
     return files
 
 
+def _starter_glossary() -> Path:
+    from .translate import STARTER_GLOSSARY
+
+    return Path(STARTER_GLOSSARY)
+
+
 def _cmd_build(args: argparse.Namespace) -> int:
     from .batch import build_all
     from .pipeline import BuildOptions
@@ -134,7 +152,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
         bilingual=args.bilingual,
         corrections=args.corrections,
         review=args.review,
-        glossary=args.glossary,
+        glossary=None if args.no_glossary else (args.glossary or _starter_glossary()),
         model=args.model,
         cache=args.cache,
         use_cache=not args.no_cache,

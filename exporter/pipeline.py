@@ -134,7 +134,13 @@ def build_document(source: Path, out_dir: Path, options: BuildOptions) -> BuildR
             from .transforms import convert
 
             target = out_dir / output_name(doc.name, lang, "review.txt")
-            convert.write_review_report(items, staged.stage(target))
+            convert.write_review_report(items, staged.stage(target), title=doc.meta.title, profile=lang)
+            result.records[str(target)] = {
+                "input": str(source),
+                "input_sha256": input_sha,
+                "edition": lang,
+                "format": "review",
+            }
         if options.strict and counter.count:
             raise StrictModeError(
                 f"{source}: {counter.count} warning(s) with --strict; nothing written for it"

@@ -27,7 +27,9 @@ def _qn(tag: str) -> str:
     return qn(tag)
 
 
-def _set_fonts(rpr: Any, latin: str, east_asian: str, lang: str) -> None:
+def _set_fonts(
+    rpr: Any, latin: str, east_asian: str, lang: str, east_asian_lang: str | None = None
+) -> None:
     """Explicit fonts and language on a run-properties element.
 
     The default template's theme attributes (asciiTheme, eastAsiaTheme, …) win over
@@ -49,10 +51,15 @@ def _set_fonts(rpr: Any, latin: str, east_asian: str, lang: str) -> None:
     if lang_el is None:
         lang_el = OxmlElement("w:lang")
         rpr.append(lang_el)
-    zh_lang = lang if lang.startswith("zh") else "zh-CN"
+    zh_lang = east_asian_lang or _zh_lang(lang)
     lang_el.set(_qn("w:val"), "en-US" if lang.startswith("en") else zh_lang)
     lang_el.set(_qn("w:eastAsia"), zh_lang)
     lang_el.set(_qn("w:bidi"), "ar-SA")
+
+
+def _zh_lang(lang: str) -> str:
+    """The East Asian language tag: the document's own, or zh-CN for an English translation."""
+    return lang if lang.startswith("zh") else "zh-CN"
 
 
 def _explicit_latin(rpr: Any) -> str | None:
@@ -86,7 +93,7 @@ def _setup_styles(doc: Any, fam: Families, lang: str) -> None:
 
     def configure(style: Any, east_asian: str, latin: str, size: float, run_lang: str) -> None:
         style.font.size = Pt(size)
-        _set_fonts(style.element.get_or_add_rPr(), latin, east_asian, run_lang)
+        _set_fonts(style.element.get_or_add_rPr(), latin, east_asian, run_lang, _zh_lang(lang))
 
     # Every style, used or not, gets explicit fonts: a user who applies "Heading 3"
     # or "Quote" later must not fall back to the template's Latin theme fonts.
@@ -205,13 +212,15 @@ def _block_style(block: Block, *, translation: bool) -> str:
     return STYLE_TRANSLATION if translation else STYLE_BODY
 
 
-def _add_paragraph(container: Any, text: str, style: str, fam: Families, *, english: bool) -> Any:
+def _add_paragraph(
+    container: Any, text: str, style: str, fam: Families, *, english: bool, zh_lang: str = "zh-CN"
+) -> Any:
     paragraph = container.add_paragraph(text, style=style)
     if english:
         # English inside a Chinese document: tag the runs so spell-checkers and
         # screen readers treat them as English and Word picks the Latin face.
         for run in paragraph.runs:
-            _set_fonts(run._r.get_or_add_rPr(), fam.latin, fam.body, "en-US")
+            _set_fonts(run._r.get_or_add_rPr(), fam.latin, fam.body, "en-US", zh_lang)
     return paragraph
 
 
@@ -237,7 +246,9 @@ def _side_by_side(document: Any, source: Document, target: Document, fam: Famili
             (cells[1], right_text, right_style, True),
         ):
             cell._tc.remove(cell.paragraphs[0]._p)
-            _add_paragraph(cell, text, style, fam, english=english)
+            _add_paragraph(
+                cell, text, style, fam, english=english, zh_lang=_zh_lang(source.meta.lang)
+            )
             cell.width = Cm(8.2)
 
 
@@ -276,7 +287,9 @@ def write(doc: Document, path: Path, *, layout: str = "mono") -> None:
 
     document.add_paragraph(doc.meta.title, style="Title")
     if layout != "mono" and target is not None:
-        _add_paragraph(document, target.meta.title, "Subtitle", fam, english=True)
+        _add_paragraph(
+            document, target.meta.title, "Subtitle", fam, english=True, zh_lang=_zh_lang(lang)
+        )
     if layout == "side-by-side" and target is not None:
         _side_by_side(document, doc, target, fam)
     else:
@@ -284,13 +297,17 @@ def write(doc: Document, path: Path, *, layout: str = "mono") -> None:
             document.add_paragraph(line, style=STYLE_INFO)
         if target is not None and layout == "interleaved":
             for line in content.info_lines(target):
-                _add_paragraph(document, line, STYLE_INFO, fam, english=True)
+                _add_paragraph(
+                    document, line, STYLE_INFO, fam, english=True, zh_lang=_zh_lang(lang)
+                )
         for index, block in enumerate(doc.blocks):
             document.add_paragraph(block.text, style=_block_style(block, translation=False))
             if target is not None and layout == "interleaved":
                 other = target.blocks[index]
                 style = _block_style(other, translation=True)
-                _add_paragraph(document, other.text, style, fam, english=True)
+                _add_paragraph(
+                    document, other.text, style, fam, english=True, zh_lang=_zh_lang(lang)
+                )
     notes = content.notes_section(doc)
     if notes:
         document.add_paragraph(notes.heading, style="Heading 1")
