@@ -24,7 +24,7 @@ EN_OUT  := $(foreach n,$(NAMES),$(OUT)/$(n).en.pdf $(OUT)/$(n).en.docx)
 BI_OUT  := $(foreach n,$(NAMES),$(foreach l,interleaved side-by-side,$(OUT)/$(n).zh-CN_en.$(l).pdf $(OUT)/$(n).zh-CN_en.$(l).docx))
 
 .DEFAULT_GOAL := all
-.PHONY: all help install fonts zh hk mo tw en bilingual models test test-fast lint format bench clean distclean check-model
+.PHONY: all help install fonts zh hk mo tw en bilingual models test test-fast lint format bench bench-env clean distclean check-model
 
 all: zh hk ## install, then build every briefing (Simplified, Hong Kong; English and bilingual when a model is installed)
 	@if $(HAS_MODEL); then $(MAKE) --no-print-directory en bilingual; \
@@ -98,7 +98,18 @@ format: $(INSTALLED) ## apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix exporter tests bench
 	$(BIN)/ruff format exporter tests bench
 
-bench: $(INSTALLED) $(FONTS) ## benchmarks against the peers; writes docs/BENCHMARKS.md
+BENCH_VENV := .bench-venv
+# The peer "argostranslate's own translate path" needs stanza and torch; they live in a
+# separate environment so the product's .venv stays lean. torch 2.13.0 (CPU) is pinned:
+# an unpinned torch pulls a multi-GB CUDA build.
+$(BENCH_VENV)/.installed:
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install --quiet 'torch==2.13.0' 'argostranslate==1.11.0'
+	touch $@
+
+bench-env: $(BENCH_VENV)/.installed ## create .bench-venv (torch CPU + argostranslate) for the translation peer
+
+bench: $(INSTALLED) $(FONTS) $(BENCH_VENV)/.installed ## benchmarks against the peers; writes docs/BENCHMARKS.md
 	$(PY) bench/run.py
 
 clean: ## remove built briefings and caches (keeps .venv and fonts)

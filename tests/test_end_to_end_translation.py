@@ -1,0 +1,70 @@
+"""A user's path to English and bilingual briefings, with the tiny test model of the real format."""
+
+from __future__ import annotations
+
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from exporter.errors import ExitCode
+from exporter.readers import read
+from exporter.testing.tiny_model import build_identity_argos_package
+from exporter.transforms.clean import clean
+
+from .briefing_checks import docx_text, pdf_text_pdfminer, squash
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def model_env(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, run_cli) -> dict[str, str]:
+    env = {
+        "ARGOS_PACKAGES_DIR": str(tmp_path / "packages"),
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "XDG_CACHE_HOME": str(tmp_path / "cache"),
+    }
+    archive = build_identity_argos_package(tmp_path_factory.mktemp("model"))
+    installed = run_cli("models", "install", "--file", archive, env=env)
+    assert installed.returncode == 0, installed.stderr
+    listed = run_cli("models", "list", env=env)
+    assert "zh->en" in listed.stdout
+    assert run_cli("models", "check", "zh", "en", env=env).returncode == 0
+    return env
+
+
+def test_english_and_bilingual_briefings(
+    run_cli, model_env, seed_path: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    result = run_cli(
+        "build", seed_path, "--out", out, "--lang", "en",
+        "--bilingual", "interleaved,side-by-side", "--no-glossary", env=model_env,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    names = sorted(p.name for p in result.paths)
+    assert names == sorted(
+        f"000_4bb12e1a55d9fe7f.{e}.{f}"
+        for e in ("en", "zh-CN_en.interleaved", "zh-CN_en.side-by-side")
+        for f in ("pdf", "docx")
+    )
+    doc = clean(read(seed_path))
+    # The identity model "translates" each sentence into its own NFKC form, so every
+    # paragraph must come back in order, in every layout and format.
+    for path in result.paths:
+        text = squash(docx_text(path) if path.suffix == ".docx" else pdf_text_pdfminer(path))
+        text = unicodedata.normalize("NFKC", text)
+        cursor = 0
+        for block in doc.blocks:
+            probe = squash(unicodedata.normalize("NFKC", block.text))[:40]
+            found = text.find(probe, cursor)
+            assert found >= 0, (path.name, probe)
+            cursor = found
+
+
+def test_make_style_model_check_fails_clearly_without_model(run_cli, tmp_path: Path) -> None:
+    env = {"ARGOS_PACKAGES_DIR": str(tmp_path / "none"), "XDG_DATA_HOME": str(tmp_path)}
+    result = run_cli("models", "check", "zh", "en", env=env)
+    assert result.returncode == ExitCode.MISSING_DEPENDENCY
+    assert "make models" in result.stderr
