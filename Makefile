@@ -14,7 +14,7 @@ EXPORTER := $(BIN)/exporter
 # Outputs depend on the code and data that make them, so an edit rebuilds, a no-op doesn't.
 CODE    := $(shell find exporter -name '*.py' -o -name '*.tsv' 2>/dev/null)
 DEPS    := $(INSTALLED) $(FONTS) $(CODE)
-HAS_MODEL = $(EXPORTER) --quiet models check zh en
+HAS_MODEL = $(EXPORTER) --quiet models check zh en 2>/dev/null
 
 ZH_OUT  := $(foreach n,$(NAMES),$(OUT)/$(n).zh-CN.pdf $(OUT)/$(n).zh-CN.docx)
 HK_OUT  := $(foreach n,$(NAMES),$(OUT)/$(n).zh-HK.pdf $(OUT)/$(n).zh-HK.docx)
