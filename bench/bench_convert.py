@@ -41,6 +41,7 @@ def run(rounds: int = 5, *, with_guard: bool = True) -> list[dict]:
     import opencc
 
     from exporter.transforms import convert
+    from exporter.transforms.convert import guard, review, stage
 
     seed = SEED.read_text(encoding="utf-8")
     text = "\n".join([seed] * REPEAT)
@@ -55,12 +56,15 @@ def run(rounds: int = 5, *, with_guard: bool = True) -> list[dict]:
     def own_work() -> None:
         # The stage with OpenCC's call replaced by identity: what the stage adds, free of
         # OpenCC's own run-to-run noise (±15 % on a shared 2-core machine).
-        real = convert._run_chain
-        convert._run_chain = lambda configs, text: text
+        callers = (stage, guard, review)  # every module that runs OpenCC via _run_chain
+        real = stage._run_chain
+        for module in callers:
+            module._run_chain = lambda configs, text: text  # type: ignore[attr-defined]
         try:
             convert.convert_document(doc, "zh-HK")
         finally:
-            convert._run_chain = real
+            for module in callers:
+                module._run_chain = real  # type: ignore[attr-defined]
 
     contenders = {
         RAW: lambda: raw.convert(body),

@@ -342,7 +342,7 @@ def _face(path: Path) -> FontFace:
     return FontFace(family=info.family, path=stamp[0], reportlab_name=name, bold=info.bold)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _face_coverage(face: FontFace) -> tuple[tuple[int, ...], tuple[int, ...]]:
     # Per face, not per call: stat()+resolve() on every character cost more than
     # the lookup itself (0.2 s of a 0.6 s seed PDF).

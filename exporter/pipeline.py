@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .errors import StrictModeError
@@ -84,7 +84,9 @@ def _editions(
     for lang in options.langs:
         if lang == ENGLISH:
             assert translated is not None and translated.translation is not None
-            yield ENGLISH, translated.translation, "mono"
+            # The English reader is told about the source's damage too (excerpts stay
+            # in Chinese: they quote the source).
+            yield ENGLISH, replace(translated.translation, notes=doc.notes), "mono"
         else:
             review: list | None = [] if options.review else None
             converted = convert.convert_document(
@@ -134,7 +136,9 @@ def build_document(source: Path, out_dir: Path, options: BuildOptions) -> BuildR
             from .transforms import convert
 
             target = out_dir / output_name(doc.name, lang, "review.txt")
-            convert.write_review_report(items, staged.stage(target), title=doc.meta.title, profile=lang)
+            convert.write_review_report(
+                items, staged.stage(target), title=doc.meta.title, profile=lang
+            )
             result.records[str(target)] = {
                 "input": str(source),
                 "input_sha256": input_sha,

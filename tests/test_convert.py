@@ -16,12 +16,19 @@ import pytest
 from exporter.errors import InputError, MissingDependencyError, OutputError
 from exporter.model import Document, Heading, Metadata, Paragraph, SourceNote
 from exporter.transforms import convert as C
+from exporter.transforms.convert import review as convert_review
+from exporter.transforms.convert import stage as convert_stage
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "seeds" / "000_4bb12e1a55d9fe7f.txt"
-# CI keeps a copy of shared/ beside the clone, as on the development machine.
+# A copy of shared/opencc-tests/ ships in tests/data/opencc/ (Apache-2.0, see its README),
+# so the upstream floor is checked on every clone; shared/ beside the repo wins if present.
 SHARED = Path(__file__).resolve().parents[2] / "shared"
-OPENCC_TESTS = SHARED / "opencc-tests"
+OPENCC_TESTS = (
+    SHARED / "opencc-tests"
+    if (SHARED / "opencc-tests" / "testcases.json").exists()
+    else Path(__file__).resolve().parent / "data" / "opencc"
+)
 needs_shared = pytest.mark.skipif(
     not (OPENCC_TESTS / "testcases.json").is_file(),
     reason=f"OpenCC's test data not found at {OPENCC_TESTS} (shared/ must sit beside the repo)",
@@ -112,9 +119,9 @@ def test_plain_conversion_matches_opencc_golden_even_chunked_and_parallel(
     source = _golden("input/us_constitution_zhs.txt")
     golden = _golden(f"output/us_constitution_zhs.{config}.txt")
     assert C.convert_text(source, config, corrections=()) == golden
-    monkeypatch.setattr(C, "CHUNK_CHARS", 500)
+    monkeypatch.setattr(convert_stage, "CHUNK_CHARS", 500)
     assert C.convert_text(source, config, corrections=()) == golden
-    monkeypatch.setattr(C, "PARALLEL_MIN_CHARS", 1000)
+    monkeypatch.setattr(convert_stage, "PARALLEL_MIN_CHARS", 1000)
     try:
         assert C.convert_text(source, config, corrections=(), workers=2) == golden
     finally:
@@ -380,10 +387,14 @@ def test_review_report_unwritable(tmp_path: Path) -> None:
 
 
 def test_review_falls_back_to_shipped_data(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(C, "_config_data", lambda config: None)
-    items = C.review_ambiguities("头发", "頭髮", "s2hk")
-    # Without OpenCC's phrases it cannot tell 头发 is decided: 发 -> 髮 is not the default.
-    assert items == [] and C.review_ambiguities("干", "幹", "s2hk")[0].alternatives
+    # With OpenCC's phrases, 发展 is decided by a phrase and not flagged.
+    assert C.review_ambiguities("发展", "發展", "s2hk") == []
+    monkeypatch.setattr(convert_review, "_config_data", lambda config: None)
+    # Without them (shipped one-to-many list only) every default reading is flagged,
+    # while a non-default reading (髮) still shows a decision was made.
+    assert [item.char for item in C.review_ambiguities("发展", "發展", "s2hk")] == ["发"]
+    assert C.review_ambiguities("头发", "頭髮", "s2hk") == []
+    assert C.review_ambiguities("干", "幹", "s2hk")[0].alternatives
 
 
 def test_shipped_one_to_many_matches_the_installed_dictionary() -> None:
@@ -410,8 +421,8 @@ def test_parallel_and_chunked_output_is_identical(
 ) -> None:
     text = "\n".join([seed] * 4)
     whole = C.convert_text(text, "s2hk", word_guard=True)
-    monkeypatch.setattr(C, "CHUNK_CHARS", 700)
-    monkeypatch.setattr(C, "PARALLEL_MIN_CHARS", 1000)
+    monkeypatch.setattr(convert_stage, "CHUNK_CHARS", 700)
+    monkeypatch.setattr(convert_stage, "PARALLEL_MIN_CHARS", 1000)
     assert C.convert_text(text, "s2hk", word_guard=True) == whole
     try:
         assert C.convert_text(text, "s2hk", word_guard=True, workers=2) == whole

@@ -1,0 +1,55 @@
+"""Script conversion stage: Simplified <-> Traditional (Hong Kong, Macau, Taiwan) with OpenCC.
+
+OpenCC segments by forward maximum matching over its phrase dictionary, so a phrase can be
+matched across a word boundary (一百年|历史 -> 年历 -> 一百年曆史). Two layers sit on top:
+a word-boundary guard (jieba decides where words end) and a corrections dictionary
+(``exporter/data/corrections.tsv`` plus an optional user file). ``review_ambiguities``
+lists the one-to-many characters that OpenCC converted by the single-character default.
+
+Modules: ``profiles`` (targets, script detection), ``opencc_data`` (binding, dictionaries),
+``guard`` (jieba), ``corrections``, ``review`` and ``stage`` (convert_text, convert_document).
+Tunables such as ``stage.CHUNK_CHARS`` are read where they live: patch them there.
+"""
+
+from __future__ import annotations
+
+# Private names re-exported for the tests, which inspect the caches and the dictionaries.
+from .corrections import (
+    PACKAGED_CORRECTIONS,
+    Correction,
+    corrections_digest,
+    corrections_for,
+    parse_corrections,
+)
+from .opencc_data import DATA_DIR, FALLBACK_ONE_TO_MANY, opencc_version
+from .opencc_data import _config_data as _config_data
+from .opencc_data import _converter as _converter
+from .opencc_data import _parse_dictionary as _parse_dictionary
+from .opencc_data import _read_dictionary as _read_dictionary
+from .profiles import PROFILES, Profile, ScriptGuess, detect_script, resolve_profile
+from .review import ReviewItem, review_ambiguities, write_review_report
+from .stage import GUARD_AUTO_MAX_CHARS, convert_document, convert_text, shutdown_pool
+from .stage import _chunks as _chunks
+
+__all__ = [
+    "DATA_DIR",
+    "FALLBACK_ONE_TO_MANY",
+    "GUARD_AUTO_MAX_CHARS",
+    "PACKAGED_CORRECTIONS",
+    "PROFILES",
+    "Correction",
+    "Profile",
+    "ReviewItem",
+    "ScriptGuess",
+    "convert_document",
+    "convert_text",
+    "corrections_digest",
+    "corrections_for",
+    "detect_script",
+    "opencc_version",
+    "parse_corrections",
+    "resolve_profile",
+    "review_ambiguities",
+    "shutdown_pool",
+    "write_review_report",
+]

@@ -1,0 +1,116 @@
+"""The corrections dictionary: parse, load (packaged + user file), digest and find."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from ...errors import InputError
+from .opencc_data import _CLAUSE_BREAK, DATA_DIR, _converter
+from .profiles import resolve_profile
+
+PACKAGED_CORRECTIONS = DATA_DIR / "corrections.tsv"
+
+
+@dataclass(frozen=True)
+class Correction:
+    source: str  # as the input has it
+    target: str  # what the output must read; adapted to the config's forms
+    configs: frozenset[str] | None  # None: every Simplified -> Traditional config (s2*)
+
+
+def parse_corrections(text: str, origin: str) -> list[Correction]:
+    """Parse ``source<TAB>target[<TAB>configs]`` lines; lines starting with # are comments.
+
+    ``configs``: comma-separated OpenCC configs (s2hk, t2s, …) or profile names (zh-HK
+    means its config from Simplified); ``*`` means every config.
+    """
+    out: list[Correction] = []
+    for number, line in enumerate(text.splitlines(), 1):
+        fields = [f.strip() for f in line.split("\t")]
+        if not fields[0] or fields[0].startswith("#"):
+            continue
+        if fields[-1].startswith("#"):
+            fields.pop()
+        where = f"{origin}:{number}"
+        if len(fields) not in (2, 3) or not fields[1]:
+            raise InputError(f"{where}: expected 'source<TAB>target[<TAB>configs]', got {line!r}")
+        if _CLAUSE_BREAK.search(fields[0]):
+            raise InputError(f"{where}: {fields[0]!r} holds punctuation; give a phrase without")
+        scope: set[str] | None = None
+        if len(fields) == 3:
+            scope = set()
+            for token in filter(None, (t.strip() for t in fields[2].split(","))):
+                if token == "*" or re.fullmatch(r"[a-z]+2[a-z]+", token):
+                    scope.add(token)
+                else:
+                    scope.add(resolve_profile(token).s2 or "t2s")
+                    scope.update(() if resolve_profile(token).s2 else ("hk2s", "tw2s"))
+        out.append(Correction(fields[0], fields[1], None if scope is None else frozenset(scope)))
+    return out
+
+
+@functools.cache
+def _packaged_corrections() -> tuple[Correction, ...]:
+    return tuple(parse_corrections(PACKAGED_CORRECTIONS.read_text("utf-8"), "corrections.tsv"))
+
+
+def _user_corrections(path: Path) -> list[Correction]:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: cannot read the corrections file ({exc})") from None
+    return parse_corrections(text, str(path))
+
+
+_FORMS_STAGE = {"s2hk": "t2hk", "s2hkp": "t2hk", "t2hk": "t2hk"}
+_FORMS_STAGE.update({"s2tw": "t2tw", "s2twp": "t2tw", "t2tw": "t2tw"})
+
+
+def corrections_for(
+    configs: Sequence[str], user_corrections: Path | None = None
+) -> tuple[tuple[str, str], ...]:
+    """The (source, target) pairs for this config chain; a user entry replaces ours."""
+    if not configs:
+        return ()
+    chosen: dict[str, str] = {}
+    entries = list(_packaged_corrections())
+    entries += _user_corrections(user_corrections) if user_corrections else []
+    for entry in entries:
+        if entry.configs is None:
+            applies = configs[0].startswith("s2")
+        else:
+            applies = "*" in entry.configs or not entry.configs.isdisjoint(configs)
+        if applies:
+            chosen[entry.source] = entry.target
+    stage = _FORMS_STAGE.get(configs[-1])
+    if stage:  # write a target once, get Hong Kong or Taiwan forms as the config needs
+        chosen = {k: _converter(stage).convert(v) for k, v in chosen.items()}
+    return tuple(sorted(chosen.items()))
+
+
+def corrections_digest(pairs: Iterable[tuple[str, str]]) -> str:
+    data = "\n".join(f"{s}\t{t}" for s, t in pairs).encode("utf-8")
+    return hashlib.sha256(data).hexdigest()[:12]
+
+
+def _find_corrections(src: str, pairs: Sequence[tuple[str, str]]) -> list[tuple[int, int, str]]:
+    """Leftmost-longest, non-overlapping occurrences of the sources: (start, end, target).
+
+    str.find per entry scans at C speed (faster than one regex alternation).
+    """
+    hits = []
+    for key, target in pairs:
+        at = src.find(key)
+        while at >= 0:
+            hits.append((at, -len(key), target))
+            at = src.find(key, at + 1)
+    found: list[tuple[int, int, str]] = []
+    for start, minus_len, target in sorted(hits):
+        if not found or start >= found[-1][1]:
+            found.append((start, start - minus_len, target))
+    return found
