@@ -216,8 +216,12 @@ def _soffice() -> str | None:
 
 @pytest.mark.libreoffice
 @pytest.mark.slow
-@pytest.mark.skipif(_soffice() is None or not has_poppler(), reason="LibreOffice/poppler not installed")
-def test_docx_renders_in_libreoffice_with_the_intended_fonts(seed_docx: Path, tmp_path: Path) -> None:
+@pytest.mark.skipif(
+    _soffice() is None or not has_poppler(), reason="LibreOffice/poppler not installed"
+)
+def test_docx_renders_in_libreoffice_with_the_intended_fonts(
+    seed_docx: Path, tmp_path: Path
+) -> None:
     """A real DOCX client opens the file and sets it in Noto Serif/Sans SC."""
     from exporter.fonts import font_set
 

@@ -130,7 +130,8 @@ def test_missing_model_is_exit_4(run_cli, tmp_path: Path) -> None:
 
 def test_interrupt_exits_130_and_leaves_nothing(tmp_path: Path) -> None:
     src = tmp_path / "long.txt"
-    src.write_text("标题\n" + "会议指出，要坚持高质量发展。" * 20_000, encoding="utf-8")
+    # Big enough that the PDF takes many seconds, so Ctrl-C lands mid-build.
+    src.write_text("标题\n" + "会议指出，要坚持高质量发展。" * 60_000, encoding="utf-8")
     out = tmp_path / "out"
     proc = subprocess.Popen(
         [sys.executable, "-m", "exporter", "build", src, "--out", out, "--format", "pdf"],
@@ -143,7 +144,8 @@ def test_interrupt_exits_130_and_leaves_nothing(tmp_path: Path) -> None:
     assert proc.stderr is not None
     line = proc.stderr.readline()
     assert "building" in line
-    time.sleep(0.5)
+    time.sleep(0.3)
+    assert proc.poll() is None, "the build finished before it could be interrupted"
     proc.send_signal(signal.SIGINT)
     stdout, stderr = proc.communicate(timeout=120)
     assert proc.returncode == ExitCode.INTERRUPTED, stderr
