@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import json
 import os
 import platform
+import subprocess
 import sys
 import traceback
 from datetime import date
@@ -58,6 +60,17 @@ def _fmt(row: dict) -> str:
     return f"| {row['contender']} | {row['seconds'] * 1000:,.1f} ms | {row['ratio']:.2f}× | {'; '.join(extra)} |"
 
 
+def _child(name: str, rounds: int) -> int:
+    """Run one bench and print its rows as JSON on the last line of stdout."""
+    try:
+        rows = importlib.import_module(BENCHES[name]).run(rounds=rounds)
+    except Exception as exc:  # noqa: BLE001 - one broken bench must not hide the others
+        traceback.print_exc()
+        rows = [{"contender": name, "skipped": f"failed: {type(exc).__name__}: {exc}"}]
+    print(json.dumps(rows))
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--only", choices=sorted(BENCHES), action="append")
@@ -65,7 +78,10 @@ def main() -> int:
     parser.add_argument(
         "--no-write", action="store_true", help="print only; keep docs/BENCHMARKS.md"
     )
+    parser.add_argument("--child", choices=sorted(BENCHES), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child:
+        return _child(args.child, args.rounds)
     lines = [
         "# Benchmarks",
         "",
@@ -75,18 +91,22 @@ def main() -> int:
         f"median of {args.rounds} rounds after a warm-up. Ratio = time ÷ the first row's time.",
         "",
     ]
-    for name, module_name in BENCHES.items():
+    for name in BENCHES:
         if args.only and name not in args.only:
             continue
         print(f"== {name} ({GOALS[name]})", file=sys.stderr, flush=True)
         lines += [f"## {name.capitalize()}", "", f"Goal: {GOALS[name]}.", "",
                   "| contender | median time | ratio | notes |", "|---|---|---|---|"]  # fmt: skip
+        # Each bench runs in a fresh process: one bench's leftovers (a loaded model,
+        # its threads, a large heap) must not slow the next one down.
+        proc = subprocess.run(
+            [sys.executable, __file__, "--child", name, "--rounds", str(args.rounds)],
+            stdout=subprocess.PIPE, text=True,
+        )  # fmt: skip
         try:
-            module = importlib.import_module(module_name)
-            rows = module.run(rounds=args.rounds)
-        except Exception as exc:  # noqa: BLE001 - one broken bench must not hide the others
-            traceback.print_exc()
-            rows = [{"contender": name, "skipped": f"failed: {type(exc).__name__}: {exc}"}]
+            rows = json.loads(proc.stdout.strip().splitlines()[-1])
+        except (IndexError, ValueError):
+            rows = [{"contender": name, "skipped": f"failed (exit {proc.returncode}), see stderr"}]
         lines += [_fmt(row) for row in rows]
         lines.append("")
         for row in rows:

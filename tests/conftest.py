@@ -36,6 +36,14 @@ def seed_text() -> str:
     return SEED.read_text(encoding="utf-8")
 
 
+@pytest.fixture(scope="session")
+def tiny_archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The identity test model as an .argosmodel archive, built once per test run."""
+    from exporter.testing.tiny_model import build_identity_argos_package
+
+    return build_identity_argos_package(tmp_path_factory.mktemp("tiny-model"))
+
+
 @pytest.fixture
 def run_cli(tmp_path: Path):  # type: ignore[no-untyped-def]
     """Run ``python -m exporter ARGS`` in a subprocess, as another tool would."""

@@ -9,7 +9,6 @@ import pytest
 
 from exporter.errors import ExitCode
 from exporter.readers import read
-from exporter.testing.tiny_model import build_identity_argos_package
 from exporter.transforms.clean import clean
 
 from .briefing_checks import docx_text, pdf_text_pdfminer, squash
@@ -18,15 +17,14 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
-def model_env(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, run_cli) -> dict[str, str]:
+def model_env(tmp_path: Path, tiny_archive: Path, run_cli) -> dict[str, str]:
     env = {
         "ARGOS_PACKAGES_DIR": str(tmp_path / "packages"),
         "XDG_DATA_HOME": str(tmp_path / "data"),
         "XDG_CONFIG_HOME": str(tmp_path / "config"),
         "XDG_CACHE_HOME": str(tmp_path / "cache"),
     }
-    archive = build_identity_argos_package(tmp_path_factory.mktemp("model"))
-    installed = run_cli("models", "install", "--file", archive, env=env)
+    installed = run_cli("models", "install", "--file", tiny_archive, env=env)
     assert installed.returncode == 0, installed.stderr
     listed = run_cli("models", "list", env=env)
     assert "zh->en" in listed.stdout

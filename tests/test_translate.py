@@ -20,7 +20,6 @@ import pytest
 
 from exporter.errors import InputError, MissingDependencyError
 from exporter.model import Document, Heading, Metadata, Paragraph
-from exporter.testing.tiny_model import build_identity_argos_package
 from exporter.translate import (
     STARTER_GLOSSARY,
     Glossary,
@@ -34,11 +33,6 @@ from exporter.translate.quality import problem
 from exporter.translate.segment import segment, split_sentences
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture(scope="session")
-def tiny_archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_identity_argos_package(tmp_path_factory.mktemp("tiny-model"))
 
 
 def isolate(monkeypatch: pytest.MonkeyPatch, root: Path) -> None:
