@@ -12,7 +12,8 @@ Contenders, run in turn (A B C A B C …) after a warm-up, medians reported:
   reported as skipped when that venv is absent.
 
 Targets (issue 4): pipeline ≥ 3× argostranslate's path and ≤ 1.1× raw translate_batch time.
-Run ``python bench/bench_translate.py [ROUNDS]``.
+Run ``python bench/bench_translate.py [ROUNDS]``; ``BENCH_ARGOS_MODEL=FILE.argosmodel`` runs
+the same comparison on a real model.
 """
 
 from __future__ import annotations
@@ -55,7 +56,11 @@ def workload(count: int) -> list[str]:
 
 @contextmanager
 def isolated_model() -> Iterator[tuple[Any, dict[str, str]]]:
-    """Build and install the identity model in a throw-away home; yield it and that env."""
+    """Install the model in a throw-away home; yield it and that env.
+
+    The identity test model by default; set ``BENCH_ARGOS_MODEL=/path/translate-zh_en-1_9.argosmodel``
+    to measure the same contenders on a real Argos model.
+    """
     from exporter.testing.tiny_model import build_identity_argos_package
 
     with tempfile.TemporaryDirectory(prefix="exporter-bench-") as tmp:
@@ -71,7 +76,9 @@ def isolated_model() -> Iterator[tuple[Any, dict[str, str]]]:
         try:
             from exporter.translate import install_from_file
 
-            yield install_from_file(build_identity_argos_package(Path(tmp))), env
+            real = os.environ.get("BENCH_ARGOS_MODEL")
+            archive = Path(real) if real else build_identity_argos_package(Path(tmp))
+            yield install_from_file(archive), env
         finally:
             for key, value in saved.items():
                 if value is None:
