@@ -127,6 +127,15 @@ def _setup_styles(doc: Any, fam: Families, lang: str) -> None:
     title.paragraph_format.space_after = Pt(8)
     title.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.LEFT
 
+    # The English title under the Chinese one in bilingual briefings.
+    subtitle = doc.styles["Subtitle"]
+    configure(subtitle, fam.heading, fam.latin_heading, 13, "en-US")
+    subtitle.font.italic = False
+    subtitle.font.bold = True
+    subtitle.font.color.rgb = RGBColor(0x1F, 0x2A, 0x44)
+    # The template letter-spaces it (w:spacing 15), which breaks up English words.
+    subtitle.element.get_or_add_rPr().remove_all("w:spacing")
+
     for name, size in (("Heading 1", 14), ("Heading 2", 12)):
         heading = doc.styles[name]
         configure(heading, fam.heading, fam.latin_heading, size, lang)
