@@ -250,3 +250,23 @@ def read_first_paragraph(docx_path: Path) -> str:
 
     body = [p.text for p in docx.Document(str(docx_path)).paragraphs if p.style.name == "Body Text"]
     return body[0]
+
+
+@pytest.mark.parametrize(
+    ("lang", "face"), [("zh-HK", "NotoSerifTC"), ("zh-MO", "NotoSerifTC"), ("zh-TW", "NotoSerifTC")]
+)
+def test_traditional_editions_switch_lang_tags_and_faces(
+    run_cli, seed_path: Path, tmp_path: Path, lang: str, face: str
+) -> None:
+    result = run_cli("build", seed_path, "--out", tmp_path, "--lang", lang)
+    assert result.returncode == 0, result.stderr
+    pdf = next(p for p in result.paths if p.suffix == ".pdf")
+    docx_path = next(p for p in result.paths if p.suffix == ".docx")
+    assert pdf.name.endswith(f".{lang}.pdf")
+    reader = PdfReader(pdf)
+    assert reader.trailer["/Root"]["/Lang"] == lang
+    assert any(face in str(f["/BaseFont"]) for f in _fonts_in(pdf))
+    styles = docx_xml(docx_path, "word/styles.xml")
+    assert f'w:eastAsia="{lang}"' in styles and 'w:eastAsia="Noto Serif TC"' in styles
+    text = squash(pdf_text_pdfminer(pdf))
+    assert "一百年歷史" in text and "集中簽約" in text  # OpenCC alone writes 年曆 / 籤
