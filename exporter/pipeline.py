@@ -97,7 +97,20 @@ def _editions(
             yield lang, converted, "mono"
     for layout in options.bilingual:
         assert translated is not None
-        yield f"{SOURCE_LANG}_en.{layout}", translated, layout
+        # The Chinese side is the source as written: a Traditional source stays
+        # Traditional (and is named and tagged so), a Simplified one Simplified.
+        yield f"{translated.meta.lang}_en.{layout}", translated, layout
+
+
+def _tag_script(doc: Document) -> Document:
+    """Tag a Traditional source zh-Hant (the reader cannot know; zh-CN is its default)."""
+    from .transforms.convert import detect_script
+
+    guess = detect_script(doc.meta.title + doc.body_text)
+    if guess.script != "Hant":
+        return doc
+    lang = {"hk": "zh-HK", "tw": "zh-TW"}.get(guess.variant, "zh-Hant")
+    return replace(doc, meta=replace(doc.meta, lang=lang))
 
 
 def sha256_file(path: Path) -> str:
@@ -117,7 +130,7 @@ def build_document(source: Path, out_dir: Path, options: BuildOptions) -> BuildR
     result = BuildResult(source=source)
     try:
         log.info("building %s", source)
-        doc = clean(read(source))
+        doc = _tag_script(clean(read(source)))
         input_sha = sha256_file(source)
         reviews: dict[str, list] = {}
         for edition, edition_doc, layout in _editions(doc, options, reviews):
