@@ -95,6 +95,26 @@ def test_zip_slip_archive_is_refused_and_nothing_is_left(
     assert not (home / "escaped.txt").exists() and not Path("/tmp/escaped-absolute.txt").exists()
 
 
+def test_archive_that_unpacks_too_large_is_refused(
+    home: Path, tiny_archive: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from exporter.translate import models
+
+    # Declared sizes are checked first …
+    monkeypatch.setattr(models, "MAX_UNPACKED_BYTES", 1000)
+    with pytest.raises(InputError, match="unpack"):
+        install_from_file(tiny_archive)
+    assert folder_state(packages_dir()) == []
+    # … and bytes actually written are counted too, in case the declared sizes lie.
+    total = sum(i.file_size for i in zipfile.ZipFile(tiny_archive).infolist())
+    monkeypatch.setattr(models, "_check_members", lambda archive, zf: PACKAGE_FOLDER)
+    monkeypatch.setattr(models, "MAX_UNPACKED_BYTES", total - 1)
+    with pytest.raises(InputError, match="unpacks to more than"):
+        install_from_file(tiny_archive)
+    assert folder_state(packages_dir()) == []
+    assert list_models() == []
+
+
 def test_symlink_entry_is_refused(home: Path, tiny_archive: Path, tmp_path: Path) -> None:
     archive = tmp_path / "link.argosmodel"
     with zipfile.ZipFile(tiny_archive) as src, zipfile.ZipFile(archive, "w") as dst:

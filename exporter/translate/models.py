@@ -224,8 +224,19 @@ def resolve_model(id_or_path: str | Path | None = None) -> ModelInfo:
 # ---------------------------------------------------------------- installing
 
 
+# The real translate-zh_en package unpacks to ~100 MB; this bounds a hostile or broken
+# archive (a "zip bomb") long before it fills the disk.
+MAX_UNPACKED_BYTES = 4 * 2**30
+
+
 def _check_members(archive: Path, zf: zipfile.ZipFile) -> str:
     """Refuse entries that would land outside the package folder; return that folder's name."""
+    declared = sum(member.file_size for member in zf.infolist())
+    if declared > MAX_UNPACKED_BYTES:
+        raise InputError(
+            f"Refusing to install {archive}: it would unpack to {declared / 2**30:.1f} GiB, "
+            f"more than the {MAX_UNPACKED_BYTES / 2**30:.0f} GiB a model may take"
+        )
     roots: set[str] = set()
     for member in zf.infolist():
         name = member.filename
@@ -254,6 +265,7 @@ def _check_members(archive: Path, zf: zipfile.ZipFile) -> str:
 
 def _extract(zf: zipfile.ZipFile, target: Path) -> None:
     base = target.resolve()
+    written = 0
     for member in zf.infolist():
         destination = (base / member.filename).resolve()
         # Belt and braces after _check_members: resolve() follows anything odd.
@@ -264,7 +276,15 @@ def _extract(zf: zipfile.ZipFile, target: Path) -> None:
             continue
         destination.parent.mkdir(parents=True, exist_ok=True)
         with zf.open(member) as src, open(destination, "wb") as dst:
-            shutil.copyfileobj(src, dst, 1 << 20)
+            # Count what is really written: sizes declared in the archive can lie.
+            while chunk := src.read(1 << 20):
+                written += len(chunk)
+                if written > MAX_UNPACKED_BYTES:
+                    raise InputError(
+                        f"Refusing to install: the archive unpacks to more than "
+                        f"{MAX_UNPACKED_BYTES / 2**30:.0f} GiB"
+                    )
+                dst.write(chunk)
 
 
 def install_from_file(path: str | Path) -> ModelInfo:
