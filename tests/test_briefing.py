@@ -270,3 +270,27 @@ def test_traditional_editions_switch_lang_tags_and_faces(
     assert f'w:eastAsia="{lang}"' in styles and 'w:eastAsia="Noto Serif TC"' in styles
     text = squash(pdf_text_pdfminer(pdf))
     assert "一百年歷史" in text and "集中簽約" in text  # OpenCC alone writes 年曆 / 籤
+
+
+def _pdf_lines(pdf: Path) -> list[str]:
+    from pdfminer.high_level import extract_pages
+    from pdfminer.layout import LTTextContainer, LTTextLine
+
+    lines = []
+    for page in extract_pages(str(pdf)):
+        for element in page:
+            if isinstance(element, LTTextContainer):
+                lines += [
+                    squash(line.get_text()) for line in element if isinstance(line, LTTextLine)
+                ]
+    return [line for line in lines if line]
+
+
+def test_seed_briefing_has_no_forbidden_line_starts_or_ends(seed_pdf: Path) -> None:
+    """W3C CLREQ in the real briefing: no line starts with closing punctuation or ends with opening."""
+    from exporter.writers.pdf_text import CLOSING, OPENING
+
+    lines = _pdf_lines(seed_pdf)
+    assert len(lines) > 100
+    assert [line for line in lines if line[0] in CLOSING] == []
+    assert [line for line in lines if line[-1] in OPENING] == []
