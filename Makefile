@@ -21,7 +21,9 @@ HK_OUT  := $(foreach n,$(NAMES),$(OUT)/$(n).zh-HK.pdf $(OUT)/$(n).zh-HK.docx)
 MO_OUT  := $(foreach n,$(NAMES),$(OUT)/$(n).zh-MO.pdf $(OUT)/$(n).zh-MO.docx)
 TW_OUT  := $(foreach n,$(NAMES),$(OUT)/$(n).zh-TW.pdf $(OUT)/$(n).zh-TW.docx)
 EN_OUT  := $(foreach n,$(NAMES),$(OUT)/$(n).en.pdf $(OUT)/$(n).en.docx)
-BI_OUT  := $(foreach n,$(NAMES),$(foreach l,interleaved side-by-side,$(OUT)/$(n).zh-CN_en.$(l).pdf $(OUT)/$(n).zh-CN_en.$(l).docx))
+# Bilingual outputs are named after the source's script (zh-CN_en, zh-Hant_en, …), which
+# make cannot know in advance, so a stamp per seed stands for them.
+BI_OUT  := $(foreach n,$(NAMES),$(OUT)/.$(n).bilingual.stamp)
 
 .DEFAULT_GOAL := all
 .PHONY: all help install fonts zh hk mo tw en bilingual models test test-fast lint format bench bench-env clean distclean check-model
@@ -76,8 +78,9 @@ bilingual: check-model $(BI_OUT) ## bilingual briefings, interleaved and side-by
 $(OUT)/%.en.pdf $(OUT)/%.en.docx: seeds/%.txt $(DEPS) | check-model
 	$(EXPORTER) build $< --out $(OUT) --lang en
 # One rule makes both layouts, so the document is translated once (and cached).
-$(OUT)/%.zh-CN_en.interleaved.pdf $(OUT)/%.zh-CN_en.interleaved.docx $(OUT)/%.zh-CN_en.side-by-side.pdf $(OUT)/%.zh-CN_en.side-by-side.docx: seeds/%.txt $(DEPS) | check-model
-	$(EXPORTER) build $< --out $(OUT) --lang zh-CN --bilingual interleaved,side-by-side
+$(OUT)/.%.bilingual.stamp: seeds/%.txt $(DEPS) | check-model
+	$(EXPORTER) build $< --out $(OUT) --bilingual interleaved,side-by-side
+	touch $@
 
 models: $(INSTALLED) ## download and install the zh→en Argos model (needs network)
 	$(EXPORTER) models install zh en

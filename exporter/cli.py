@@ -67,8 +67,8 @@ def _parser() -> argparse.ArgumentParser:
         help="docx,pdf (default: both)",
     )  # fmt: skip
     build.add_argument(
-        "--lang", "-l", dest="langs", type=_csv(_langs()), default=("zh-CN",),
-        help=f"editions: {', '.join(_langs())} (default: zh-CN)",
+        "--lang", "-l", dest="langs", type=_csv(_langs()), default=None,
+        help=f"editions: {', '.join(_langs())} (default: zh-CN, or none with --bilingual)",
     )  # fmt: skip
     build.add_argument(
         "--bilingual", "-b", type=_csv(("interleaved", "side-by-side")), default=(),
@@ -148,7 +148,8 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
     options = BuildOptions(
         formats=args.formats,
-        langs=args.langs,
+        # --bilingual alone builds only the bilingual briefings.
+        langs=args.langs if args.langs is not None else (() if args.bilingual else ("zh-CN",)),
         bilingual=args.bilingual,
         corrections=args.corrections,
         review=args.review,
