@@ -113,6 +113,14 @@ def _tag_script(doc: Document) -> Document:
     return replace(doc, meta=replace(doc.meta, lang=lang))
 
 
+def _provenance(doc: Document) -> dict[str, str]:
+    """What made a document; a bilingual one also names its translation's model and glossary."""
+    record = dict(doc.meta.provenance)
+    if doc.translation is not None:
+        record.update(doc.translation.meta.provenance)
+    return record
+
+
 def sha256_file(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
@@ -143,7 +151,7 @@ def build_document(source: Path, out_dir: Path, options: BuildOptions) -> BuildR
                     "edition": edition,
                     "format": fmt,
                     "layout": layout,
-                    "provenance": dict(edition_doc.meta.provenance),
+                    "provenance": _provenance(edition_doc),
                 }
         for lang, items in reviews.items():
             from .transforms import convert

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import unicodedata
 from pathlib import Path
 
@@ -47,6 +48,12 @@ def test_english_and_bilingual_briefings(
         for e in ("en", "zh-CN_en.interleaved", "zh-CN_en.side-by-side")
         for f in ("pdf", "docx")
     )
+    # The manifest names the model behind every English-bearing output.
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["outputs"]
+    for path in result.paths:
+        assert manifest[path.name]["provenance"]["translation_model"].startswith(
+            "translate-zh_en-identity"
+        ), path.name
     doc = clean(read(seed_path))
     # The identity model "translates" each sentence into its own NFKC form, so every
     # paragraph must come back in order, in every layout and format.
