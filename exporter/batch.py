@@ -34,10 +34,6 @@ def library_versions() -> dict[str, str]:
     return versions
 
 
-def _build_one(source: Path, out_dir: Path, options: BuildOptions) -> BuildResult:
-    return build_document(source, out_dir, options)
-
-
 def _results(
     sources: list[Path], out_dir: Path, options: BuildOptions, jobs: int
 ) -> Iterator[tuple[Path, BuildResult | ExporterError]]:
@@ -55,7 +51,7 @@ def _results(
     with futures.ProcessPoolExecutor(
         max_workers=min(jobs, len(sources)), mp_context=context
     ) as pool:
-        pending = [pool.submit(_build_one, source, out_dir, options) for source in sources]
+        pending = [pool.submit(build_document, source, out_dir, options) for source in sources]
         try:
             for source, future in zip(sources, pending, strict=True):
                 try:

@@ -6,7 +6,7 @@ import logging
 from dataclasses import replace
 
 from ..errors import InputError
-from ..model import Block, Document, Heading, Metadata, Paragraph
+from ..model import Block, Document, Heading, Paragraph
 from . import damage, structure
 from .normalize import normalize_line
 
@@ -25,7 +25,8 @@ def clean(doc: Document) -> Document:
         )
 
     title, rest = lines[0], lines[1:]
-    date = structure.parse_date(title) if len(title) <= 40 and structure.parse_date(title) else None
+    # A short title may carry the date; a long one only quotes dates in passing.
+    date = structure.parse_date(title) if len(title) <= 40 else None
     credits: list[tuple[str, str]] = []
     body_lines: list[str] = []
     for index, line in enumerate(rest):
@@ -48,10 +49,9 @@ def clean(doc: Document) -> Document:
         body_lines.append(line)
 
     if body_lines:
-        first = structure._INLINE_REPORTER.match(body_lines[0])
-        if first:
-            credits.append(("reporter", first["value"].strip()))
-            body_lines[0] = body_lines[0][first.end() :].strip()
+        reporter, body_lines[0] = structure.split_leading_reporter(body_lines[0])
+        if reporter:
+            credits.append(("reporter", reporter))
         body, byline = structure.split_trailing_byline(body_lines[-1])
         if byline:
             credits.append(("byline", byline))
@@ -92,6 +92,3 @@ def _log_damage(name: str, notes: tuple) -> None:
         "%s: the source is damaged in %d places (%s), e.g. %s — reported, not repaired",
         name, len(notes), summary, examples,
     )  # fmt: skip
-
-
-__all__ = ["clean", "Metadata"]

@@ -76,6 +76,14 @@ def parse_credit_line(line: str) -> tuple[str, str] | None:
     return None
 
 
+def split_leading_reporter(text: str) -> tuple[str | None, str]:
+    """``（记者 李华）正文…`` -> (``李华``, ``正文…``)."""
+    match = _INLINE_REPORTER.match(text)
+    if not match:
+        return None, text
+    return match["value"].strip(), text[match.end() :].strip()
+
+
 def split_trailing_byline(text: str) -> tuple[str, str | None]:
     """``…为负责者负责。中国日报广东记者站`` -> (body, ``中国日报广东记者站``)."""
     cut = max(text.rfind(ch) for ch in SENTENCE_END + _CLOSERS)

@@ -17,10 +17,9 @@ def families_for(script: str) -> Families:
     from ..fonts import font_set
 
     faces = font_set("Hant" if script == "Hant" else "Hans")
-    latin_heading = faces.latin_heading or faces.latin
     return Families(
         body=faces.body.family,
         heading=faces.heading.family,
         latin=faces.latin.family,
-        latin_heading=latin_heading.family,
+        latin_heading=faces.latin_heading.family,
     )

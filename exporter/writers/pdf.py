@@ -39,14 +39,13 @@ class _Fonts:
         self.body = self.set.body.reportlab_name
         self.heading = self.set.heading.reportlab_name
         self.latin = self.set.latin.reportlab_name
-        latin_heading = self.set.latin_heading or self.set.latin
-        self.latin_heading = latin_heading.reportlab_name
+        self.latin_heading = self.set.latin_heading.reportlab_name
         # Characters no embedded face can draw: reported once per document.
         self.uncovered: set[str] = set()
 
     def chooser(self, preferred_name: str) -> Callable[[str], str | None]:
         """char -> font name to draw it with; None keeps the paragraph's own font."""
-        faces = {face.reportlab_name: face for face in self._faces()}
+        faces = {face.reportlab_name: face for face in self.set.faces}
         preferred = faces[preferred_name]
 
         @cache
@@ -60,12 +59,6 @@ class _Fonts:
             return str(face.reportlab_name)
 
         return pick
-
-    def _faces(self) -> list[Any]:
-        faces = [self.set.body, self.set.heading, self.set.latin, *self.set.fallbacks]
-        if self.set.latin_heading:
-            faces.append(self.set.latin_heading)
-        return faces
 
 
 def _styles(fonts: _Fonts, english: bool) -> dict[str, ParagraphStyle]:
