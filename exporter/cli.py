@@ -76,6 +76,10 @@ def _parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     build.add_argument("--corrections", type=Path, help="your conversion corrections (TSV)")
     build.add_argument("--review", action="store_true", help="write an ambiguity review report")
+    build.add_argument("--vocabulary", type=Path, help="your zh-HK/zh-MO vocabulary (TSV)")
+    build.add_argument(
+        "--no-vocabulary", action="store_true", help="zh-HK/zh-MO: characters only, no words"
+    )
     glossary = build.add_mutually_exclusive_group()
     glossary.add_argument(
         "--glossary", type=Path,
@@ -153,6 +157,8 @@ def _cmd_build(args: argparse.Namespace) -> int:
         bilingual=args.bilingual,
         corrections=args.corrections,
         review=args.review,
+        vocabulary=not args.no_vocabulary,
+        user_vocabulary=args.vocabulary,
         glossary=None if args.no_glossary else (args.glossary or _starter_glossary()),
         model=args.model,
         cache=args.cache,

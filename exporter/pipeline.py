@@ -13,6 +13,7 @@ from .model import Document
 from .output import StagedOutputs
 from .readers import read
 from .transforms.clean import clean
+from .transforms.punctuation import punctuate
 from .writers import WRITERS
 
 log = logging.getLogger("exporter")
@@ -30,6 +31,9 @@ class BuildOptions:
     bilingual: tuple[str, ...] = ()
     corrections: Path | None = None
     review: bool = False
+    # Hong Kong / Macau vocabulary (packaged lexicon) on zh-HK and zh-MO; False: characters only.
+    vocabulary: bool = True
+    user_vocabulary: Path | None = None
     glossary: Path | None = None
     model: str | None = None
     cache: Path | None = None
@@ -90,8 +94,14 @@ def _editions(
         else:
             review: list | None = [] if options.review else None
             converted = convert.convert_document(
-                doc, lang, user_corrections=options.corrections, review=review
+                doc,
+                lang,
+                user_corrections=options.corrections,
+                review=review,
+                vocabulary=None if options.vocabulary else False,
+                user_vocabulary=options.user_vocabulary,
             )
+            converted = punctuate(converted)
             if review is not None:
                 reviews[lang] = review
             yield lang, converted, "mono"

@@ -1,4 +1,9 @@
-"""Word-boundary guard: re-convert word by word where an OpenCC phrase straddles a word."""
+"""Word-boundary guard: re-convert word by word where an OpenCC phrase straddles a word.
+
+Both the guard and the vocabulary layer ask jieba where words end, in small windows only:
+an Aho–Corasick pass over OpenCC's phrase keys finds the few places where two phrases
+cross, and only those are segmented, so the guard stays on at any size.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,11 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from .matching import find_all
 from .opencc_data import _CLAUSE_BREAK, _phrase_segments, _PhraseIndex, _run_chain
+
+# jieba segments this many characters either side of a spot (cut at clause breaks).
+WINDOW = 24
 
 
 @functools.cache
@@ -34,6 +43,76 @@ def _jieba() -> Any | None:
     return tokenizer
 
 
+def _window(text: str, s: int, e: int, width: int = WINDOW) -> tuple[int, int]:
+    """About ``width`` characters either side of text[s:e], cut at the nearest clause breaks."""
+    w0, w1 = max(0, s - width), min(len(text), e + width)
+    for m in _CLAUSE_BREAK.finditer(text, w0, s):
+        w0 = m.end()
+    m = _CLAUSE_BREAK.search(text, e, w1)
+    return w0, (m.start() if m else w1)
+
+
+class WordBounds:
+    """Word starts from jieba, segmented lazily window by window (windows are memoised)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.tokenizer: Any = None
+        self._windows: dict[tuple[int, int], list[int]] = {}
+
+    def starts(self, s: int, e: int) -> list[int] | None:
+        """Word starts (with the window's end) around text[s:e]; None without jieba."""
+        self.tokenizer = self.tokenizer or _jieba()
+        if self.tokenizer is None:
+            return None
+        w0, w1 = _window(self.text, s, e)
+        if (w0, w1) not in self._windows:
+            starts = [w0]
+            for word in self.tokenizer.cut(self.text[w0:w1], HMM=False):
+                starts.append(starts[-1] + len(word))
+            self._windows[w0, w1] = starts if starts[-1] == w1 else [w0, w1]
+        return self._windows[w0, w1]
+
+    def is_word(self, s: int, e: int) -> bool:
+        """Whether no jieba word crosses an end of text[s:e] (False without jieba).
+
+        Words inside it (空气|质量) or one holding it whole (发短信, 公交车站) are fine;
+        出租|车辆 is not a 出租车, nor 布|什么 a 布什.
+        """
+        starts = self.starts(s, e)
+        if starts is None:
+            return False
+        k = bisect.bisect_right(starts, s) - 1  # the word holding text[s]
+        if starts[k] != s and starts[k + 1] < e:
+            return False
+        k = bisect.bisect_left(starts, e)  # the word ending at or after e
+        return starts[k] == e or starts[k - 1] <= s
+
+
+@functools.cache
+def _keys(index: _PhraseIndex) -> tuple[str, ...]:
+    return tuple(sorted(k for k in index.keys if len(k) > 1))
+
+
+def _crossings(src: str, index: _PhraseIndex) -> list[tuple[int, int]]:
+    """Spans of overlapping phrase matches in which two phrases cross (neither holds the
+    other). OpenCC's longest match restarts at each span's start, so a span is exact."""
+    spans = sorted((s, e) for _, s, e in find_all(src, _keys(index)))
+    found: list[tuple[int, int]] = []
+    c0 = c1 = longest = 0
+    for s, e in spans:
+        if s >= c1:
+            if c1 - c0 > longest:
+                found.append((c0, c1))
+            c0, c1, longest = s, e, e - s
+        else:
+            c1 = max(c1, e)
+            longest = max(longest, e - s)
+    if c1 - c0 > longest:
+        found.append((c0, c1))
+    return found
+
+
 def _contested(text: str, s: int, e: int, index: _PhraseIndex) -> bool:
     """Whether another dictionary phrase starts inside text[s:e] and runs past its end."""
     for j in range(s + 1, e):
@@ -46,43 +125,38 @@ def _contested(text: str, s: int, e: int, index: _PhraseIndex) -> bool:
 
 
 def _guard_edits(
-    src: str, out: str, configs: tuple[str, ...], index: _PhraseIndex
+    src: str,
+    out: str,
+    configs: tuple[str, ...],
+    index: _PhraseIndex,
+    bounds: WordBounds | None = None,
 ) -> list[tuple[int, int, str]]:
     """Re-convert word by word where an OpenCC phrase straddles a jieba word boundary.
 
     A phrase counts when both its ends fall inside jieba words and a competing phrase
     overlaps its end (年历 in 一百年|历史, with 历史 competing). A phrase that starts or
     ends on a boundary is usually right (OpenCC's upstream cases depend on that). jieba,
-    the slow part, only segments the clauses that hold such a contested phrase.
+    the slow part, only segments a window around each such contested phrase.
     """
-    tokenizer: Any = None  # loaded on the first contested phrase: it takes a second
-    breaks: list[int] = []
-    clauses: dict[int, list[int]] = {}
+    bounds = bounds or WordBounds(src)
     edits: list[tuple[int, int, str]] = []
     done = 0
-    for s, e in _phrase_segments(src, index):
-        if s < done or not _contested(src, s, e, index):
-            continue
-        tokenizer = tokenizer or _jieba()
-        if tokenizer is None:
-            break
-        breaks = breaks or [0, *(m.end() for m in _CLAUSE_BREAK.finditer(src)), len(src)]
-        at = bisect.bisect_right(breaks, s) - 1
-        c0, c1 = breaks[at], breaks[at + 1]
-        if c0 not in clauses:
-            starts = [c0]
-            for word in tokenizer.cut(src[c0:c1], HMM=False):
-                starts.append(starts[-1] + len(word))
-            clauses[c0] = starts if starts[-1] == c1 else [c0, c1]
-        starts = clauses[c0]
-        left, right = bisect.bisect_right(starts, s) - 1, bisect.bisect_left(starts, e)
-        if starts[left] == s or starts[right] == e:
-            continue
-        x0, y0 = starts[left], starts[right]
-        new = "".join(
-            _run_chain(configs, src[starts[k] : starts[k + 1]]) for k in range(left, right)
-        )
-        if len(new) == y0 - x0 and new != out[x0:y0]:
-            edits.append((x0, y0, new))
-            done = y0
+    for c0, c1 in _crossings(src, index):
+        for s0, e0 in _phrase_segments(src[c0:c1], index):
+            s, e = s0 + c0, e0 + c0
+            if s < done or not _contested(src, s, e, index):
+                continue
+            starts = bounds.starts(s, e)
+            if starts is None:
+                return edits
+            left, right = bisect.bisect_right(starts, s) - 1, bisect.bisect_left(starts, e)
+            if right >= len(starts) or starts[left] == s or starts[right] == e:
+                continue
+            x0, y0 = starts[left], starts[right]
+            new = "".join(
+                _run_chain(configs, src[starts[k] : starts[k + 1]]) for k in range(left, right)
+            )
+            if len(new) == y0 - x0 and new != out[x0:y0]:
+                edits.append((x0, y0, new))
+                done = y0
     return edits

@@ -33,6 +33,9 @@ class ReviewItem:
     alternatives: tuple[str, ...]  # the other readings, in the target's forms
     context: str  # output around the spot, the character marked 【】
     where: str = ""  # part of the document: title, paragraph 5, …
+    # "character" (a one-to-many default) or "vocabulary" (a word the lexicon replaced:
+    # char is the source word, chosen the local word, alternatives the characters-only form)
+    kind: str = "character"
 
 
 def _review_texts(
