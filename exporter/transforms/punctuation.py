@@ -54,7 +54,9 @@ def normalise_ascii(text: str) -> str:
     for pattern, left, right, no_latin in _PAIRS:
         spans = _protected(text)
 
-        def pair(m: re.Match[str], left: str = left, right: str = right, no_latin: bool = no_latin) -> str:
+        def pair(
+            m: re.Match[str], left: str = left, right: str = right, no_latin: bool = no_latin
+        ) -> str:
             inner = m.group(1)
             if not _IS_HAN.search(inner) or _inside(spans, *m.span()):
                 return m.group()

@@ -62,9 +62,7 @@ def parse_corrections(text: str, origin: str) -> list[Correction]:
                     scope.add(profile.s2 or "t2s")
                     scope.update(() if profile.s2 else ("hk2s", "tw2s"))
         configs = None if scope is None else frozenset(scope)
-        out.append(
-            Correction(fields[0], fields[1], configs, frozenset(editions), frozenset(named))
-        )
+        out.append(Correction(fields[0], fields[1], configs, frozenset(editions), frozenset(named)))
     return out
 
 

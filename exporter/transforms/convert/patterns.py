@@ -18,7 +18,7 @@ _TITLES = (
     "老师|校长|法官|经理|总裁|董事|院长|部长|市长|县长|省长|书记|主任|警司|警官|同学|"
     "伯|叔|婶|姨|姓|氏"
 )
-# (pattern, target); the pattern matches exactly the character replaced.
+# (pattern, target); the pattern matches exactly the character replaced ("": itself).
 _RULES: tuple[tuple[str, str], ...] = (
     # Surnames: 范 (not 範 "model"), 于 (not 於 "at"), 余 (not 餘 "remainder"), 钟 -> 鍾
     # (not 鐘 "bell"), before a title or after 姓. The look-behinds keep words that end in
@@ -31,10 +31,28 @@ _RULES: tuple[tuple[str, str], ...] = (
     ),
     (rf"(?<![其多业剩残有之课节盈结空])余(?=(?:{_TITLES}))|(?<=姓)余", "余"),
     (rf"(?<![时闹警挂座编摆敲撞鸣点分秒丧晨暮])钟(?=(?:{_TITLES}))|(?<=姓)钟", "鍾"),
+    # Surnames the default would turn into a common word: 朴 (Park, not 樸), 谷 (not 穀),
+    # 郁 (not 鬱), 干 (not 乾/幹); the look-behinds keep 古朴, 山谷, 忧郁, 若干.
+    (rf"(?<![古简质纯俭淳素浑敦])朴(?=(?:{_TITLES}))|(?<=姓)朴", ""),
+    (rf"(?<![山峡河低深幽硅稻五溪空维])谷(?=(?:{_TITLES}))|(?<=姓)谷", ""),
+    (rf"(?<![忧抑浓沉苍阴葱馥郁蓊])郁(?=(?:{_TITLES}))|(?<=姓)郁", ""),
+    (
+        rf"(?<![若相一树主能骨实精才苦老饼豆外晒烘风阴肝枯栏河江不何干])干(?=(?:{_TITLES}))"
+        r"|(?<=姓)干",
+        "",
+    ),
     # 不准 + a verb is a ban (准 "permit"); 说不准, 拿不准, 不准确, 不准时 are accuracy (準).
-    (r"(?<![说讲拿看估猜算瞄对测摸吃定认打准])(?<=不)准(?=[\u4e00-\u9fff])(?![确备时点头绳则])", "准"),
+    (
+        r"(?<=不)(?<![说讲拿看估猜算瞄对测摸吃定认打准]不)准(?=[\u4e00-\u9fff])"
+        r"(?![确备时点头绳则])",
+        "准",
+    ),
     # 冲 with a drink, a powder or water poured on is 沖 (沖咖啡, 沖涼, 沖身), not 衝 "rush".
-    (r"冲(?=咖啡|茶|奶|凉|涼|澡|身子?(?![体份手])|厕|马桶|泡|剂|晒|服|调|饮)", "沖"),
+    (
+        r"冲(?=[了好的一两几杯壶碗包袋罐匙勺]{0,4}(?:咖啡|茶|奶)"
+        r"|凉|涼|澡|身子?(?![体份手])|厕|马桶|泡|剂|晒|服|调|饮)",
+        "沖",
+    ),
     # 出 counting plays and operas is 齣 (这出戏, 三出京剧), not 出 "out" (一出戏院).
     (
         r"(?<=[这那一两二三四五六七八九十几每某哪整])出(?=好戏|戏(?![院台服曲子])|"
@@ -54,7 +72,7 @@ def _compiled() -> tuple[tuple[re.Pattern[str], str], ...]:
 def find_patterns(src: str) -> list[tuple[int, int, str]]:
     """(start, end, target) of every rule's match, by position; overlaps removed."""
     hits = sorted(
-        (m.start(), m.end(), target)
+        (m.start(), m.end(), target or m.group())
         for rule, target in _compiled()
         for m in rule.finditer(src)
     )

@@ -28,7 +28,13 @@ from .opencc_data import (
 )
 from .profiles import Profile, detect_script, resolve_profile
 from .review import ReviewItem, _review_texts
-from .vocabulary import VOCABULARY_EDITIONS, find_vocabulary, vocabulary_digest, vocabulary_for
+from .vocabulary import (
+    KEEP,
+    VOCABULARY_EDITIONS,
+    find_vocabulary,
+    vocabulary_digest,
+    vocabulary_for,
+)
 
 log = logging.getLogger("exporter.convert")
 
@@ -68,6 +74,8 @@ def _fix(src: str, out: str, plan: _Plan, index: _PhraseIndex | None) -> tuple[s
     words: list[tuple[int, int, str]] = []
     sources: dict[int, str] = {}
     for s, e, source, target in find_vocabulary(src, plan.vocabulary):
+        if target == KEEP:  # a guard entry: the characters-only conversion stands
+            continue
         if not _overlaps((s, e, ""), fixes) and bounds.is_word(s, e):
             words.append((s, e, target))
             sources[s] = source

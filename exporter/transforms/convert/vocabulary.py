@@ -24,6 +24,8 @@ from .profiles import resolve_profile
 PACKAGED_VOCABULARY = DATA_DIR / "vocabulary_hk.tsv"
 # Editions that get the packaged vocabulary by default.
 VOCABULARY_EDITIONS = ("zh-HK", "zh-MO")
+# A target that keeps the characters-only conversion (guards a longer word).
+KEEP = "="
 
 
 @dataclass(frozen=True)
@@ -35,7 +37,10 @@ class VocabularyEntry:
 
 
 def parse_vocabulary(text: str, origin: str) -> list[VocabularyEntry]:
-    """Parse ``source<TAB>target[<TAB>editions[<TAB>rationale]]``; # starts a comment line."""
+    """Parse ``source<TAB>target[<TAB>editions[<TAB>rationale]]``; # starts a comment line.
+
+    A target of ``=`` keeps the characters-only conversion (it guards a longer word).
+    """
     out: list[VocabularyEntry] = []
     for number, line in enumerate(text.splitlines(), 1):
         fields = [f.strip() for f in line.split("\t")]
@@ -89,7 +94,7 @@ def vocabulary_for(
     forms = resolve_profile(edition).forms
     if forms:  # a target written in any Traditional form comes out in the edition's
         stage = _converter(f"t2{forms}")
-        chosen = {k: stage.convert(v) for k, v in chosen.items()}
+        chosen = {k: v if v == KEEP else stage.convert(v) for k, v in chosen.items()}
     return tuple(sorted(chosen.items()))
 
 
@@ -98,9 +103,7 @@ def vocabulary_digest(pairs: Iterable[tuple[str, str]]) -> str:
     return hashlib.sha256(data).hexdigest()[:12]
 
 
-def find_vocabulary(
-    src: str, pairs: Sequence[tuple[str, str]]
-) -> list[tuple[int, int, str, str]]:
+def find_vocabulary(src: str, pairs: Sequence[tuple[str, str]]) -> list[tuple[int, int, str, str]]:
     """Leftmost-longest occurrences of the entries' sources: (start, end, source, target).
 
     The caller keeps those on word boundaries (``guard.WordBounds.is_word``).
