@@ -61,24 +61,37 @@ class _Plan:
 Hit = tuple[int, str, str, str]
 
 
-def _overlaps(span: tuple[int, int, str], taken: Sequence[tuple[int, int, str]]) -> bool:
-    return any(span[0] < e and s < span[1] for s, e, _ in taken)
+def _free(
+    spans: Sequence[tuple[int, int, str]], taken: Sequence[tuple[int, int, str]]
+) -> list[tuple[int, int, str]]:
+    """The spans (sorted) that overlap none of ``taken`` (sorted, not overlapping)."""
+    out: list[tuple[int, int, str]] = []
+    k = 0
+    for span in spans:
+        while k < len(taken) and taken[k][1] <= span[0]:
+            k += 1
+        if k == len(taken) or taken[k][0] >= span[1]:
+            out.append(span)
+    return out
 
 
 def _fix(src: str, out: str, plan: _Plan, index: _PhraseIndex | None) -> tuple[str, list[Hit]]:
     """Apply the guard, the context rules, the corrections and the vocabulary."""
     fixes = _find_corrections(src, plan.corrections)
     if plan.patterns:  # a correction has the last word over a context rule
-        fixes += [hit for hit in find_patterns(src) if not _overlaps(hit, fixes)]
+        fixes = sorted(fixes + _free(find_patterns(src), fixes))
     bounds = WordBounds(src)
     words: list[tuple[int, int, str]] = []
     sources: dict[int, str] = {}
-    for s, e, source, target in find_vocabulary(src, plan.vocabulary):
-        if target == KEEP:  # a guard entry: the characters-only conversion stands
-            continue
-        if not _overlaps((s, e, ""), fixes) and bounds.is_word(s, e):
-            words.append((s, e, target))
-            sources[s] = source
+    vocabulary = find_vocabulary(src, plan.vocabulary)
+    # A KEEP entry guards a longer word: the characters-only conversion stands there.
+    found = [(s, e, t) for s, e, _, t in vocabulary if t != KEEP]
+    if found:
+        names = {s: source for s, _, source, _ in vocabulary}
+        for s, e, target in _free(found, fixes):
+            if bounds.is_word(s, e):
+                words.append((s, e, target))
+                sources[s] = names[s]
     fixes = sorted(fixes + words)
     aligned = len(src) == len(out)
     if not aligned and not fixes:
@@ -86,15 +99,14 @@ def _fix(src: str, out: str, plan: _Plan, index: _PhraseIndex | None) -> tuple[s
     edits = []
     if aligned and plan.guard and index:
         # A correction or a vocabulary word has the last word over a guard edit it overlaps.
-        edits = [ed for ed in _guard_edits(src, out, plan.configs, index, bounds)]
-        edits = [ed for ed in edits if not _overlaps(ed, fixes)]
+        edits = _free(_guard_edits(src, out, plan.configs, index, bounds), fixes)
     parts: list[str] = []
     hits: list[Hit] = []
     pos = size = 0
     for s, e, new in sorted(edits + fixes):
         before = out[pos:s] if aligned else _run_chain(plan.configs, src[pos:s])
         parts += [before, new]
-        if s in sources and (s, e, new) in words:
+        if s in sources:
             chars = out[s:e] if aligned else _run_chain(plan.configs, src[s:e])
             hits.append((size + len(before), sources[s], new, chars))
         size += len(before) + len(new)
