@@ -377,7 +377,9 @@ def test_review_on_the_seed(seed: str, tmp_path: Path) -> None:
     report = tmp_path / "seed.zh-HK.review.txt"
     C.write_review_report(items, report, title="seed", profile="zh-HK")
     text = report.read_text(encoding="utf-8")
-    assert f"{len(items)} spot(s)" in text and text.count("\n") >= len(items)
+    spots = [i for i in items if i.kind == "character"]
+    assert f"{len(spots)} spot(s)" in text and text.count("\n") >= len(items)
+    assert "## Vocabulary" in text and "幼儿园 -> 幼稚園 (幼兒園)" in text
     assert [p.name for p in tmp_path.iterdir()] == [report.name]  # no temporary file left
 
 

@@ -11,6 +11,7 @@ import bisect
 import functools
 import logging
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,8 @@ from .matching import find_all
 from .opencc_data import _CLAUSE_BREAK, _phrase_segments, _PhraseIndex, _run_chain
 
 # jieba segments this many characters either side of a spot (cut at clause breaks).
-WINDOW = 24
+WINDOW = 12
+_ALL_HAN = re.compile("[\u4e00-\u9fd5]+")  # jieba's own range for Chinese words
 
 
 @functools.cache
@@ -67,10 +69,7 @@ class WordBounds:
             return None
         w0, w1 = _window(self.text, s, e)
         if (w0, w1) not in self._windows:
-            starts = [w0]
-            for word in self.tokenizer.cut(self.text[w0:w1], HMM=False):
-                starts.append(starts[-1] + len(word))
-            self._windows[w0, w1] = starts if starts[-1] == w1 else [w0, w1]
+            self._windows[w0, w1] = [w0 + k for k in _segment(self.tokenizer, self.text[w0:w1])]
         return self._windows[w0, w1]
 
     def is_word(self, s: int, e: int) -> bool:
@@ -89,28 +88,95 @@ class WordBounds:
         return starts[k] == e or starts[k - 1] <= s
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _segment(tokenizer: Any, text: str) -> tuple[int, ...]:
+    """Word starts in ``text`` (and its length), as jieba's cut without HMM finds them.
+
+    Memoised by text: a document repeats its phrases, and windows with them.
+    """
+    starts = [0]
+    if _ALL_HAN.fullmatch(text):  # jieba's cut minus its generator and regex layers
+        dag, route = tokenizer.get_DAG(text), {}  # type: ignore[var-annotated]
+        tokenizer.calc(text, dag, route)
+        x = 0
+        while x < len(text):
+            x = route[x][1] + 1
+            starts.append(x)
+    else:
+        for word in tokenizer.cut(text, HMM=False):
+            starts.append(starts[-1] + len(word))
+    return tuple(starts) if starts[-1] == len(text) else (0, len(text))
+
+
 @functools.cache
 def _keys(index: _PhraseIndex) -> tuple[str, ...]:
     return tuple(sorted(k for k in index.keys if len(k) > 1))
 
 
-def _crossings(src: str, index: _PhraseIndex) -> list[tuple[int, int]]:
-    """Spans of overlapping phrase matches in which two phrases cross (neither holds the
-    other). OpenCC's longest match restarts at each span's start, so a span is exact."""
-    spans = sorted((s, e) for _, s, e in find_all(src, _keys(index)))
-    found: list[tuple[int, int]] = []
-    c0 = c1 = longest = 0
-    for s, e in spans:
-        if s >= c1:
-            if c1 - c0 > longest:
-                found.append((c0, c1))
-            c0, c1, longest = s, e, e - s
+@functools.cache
+def _decisive(configs: tuple[str, ...], index: _PhraseIndex) -> tuple[str, ...]:
+    """The phrases whose conversion differs from their characters' default readings.
+
+    Where only other phrases cross, OpenCC's choice and a word-by-word one both give the
+    default readings: nothing for the guard to decide. One phrase in five is decisive,
+    so a first pass over the text finds about one place in ten to look at closely.
+    """
+    keys = _keys(index)
+    whole = _run_chain(configs, "\n".join(keys)).split("\n")
+    # U+2029 between characters: OpenCC matches no phrase across it.
+    chars = _run_chain(configs, "\n".join("\u2029".join(k) for k in keys)).split("\n")
+    if len(whole) != len(keys) or len(chars) != len(keys):
+        return keys
+    return tuple(
+        k for k, a, b in zip(keys, whole, chars, strict=True) if a != b.replace("\u2029", "")
+    )
+
+
+def _clusters(matches: list[tuple[int, int, int]], shift: int = 0) -> list[tuple[int, int]]:
+    """Spans of overlapping matches in which two cross (neither holds the other)."""
+    spans: list[list[int]] = []  # [start, end, longest]; matches come by end position
+    for _, s, e in matches:
+        if not spans or s >= spans[-1][1]:
+            spans.append([s, e, e - s])
+            continue
+        top = spans[-1]  # a later match may reach back over several spans: merge them
+        top[0], top[1], top[2] = min(top[0], s), e, max(top[2], e - s)
+        while len(spans) > 1 and spans[-2][1] > top[0]:
+            below = spans.pop(-2)
+            top[0], top[2] = min(top[0], below[0]), max(top[2], below[2])
+    return [(s + shift, e + shift) for s, e, longest in spans if e - s > longest]
+
+
+# Characters around a decisive phrase searched for the phrases that cross it.
+_REACH = 12
+
+
+def _crossings(
+    src: str, index: _PhraseIndex, configs: tuple[str, ...] = ()
+) -> list[tuple[int, int]]:
+    """Spans of overlapping phrase matches in which two phrases cross, near a decisive
+    phrase. OpenCC's longest match restarts at each span's start, so a span is exact."""
+    keys = _keys(index)
+    if not configs:
+        return _clusters(find_all(src, keys))
+    windows: list[list[int]] = []
+    for _, s, e in find_all(src, _decisive(configs, index)):
+        w0, w1 = max(0, s - _REACH), min(len(src), e + _REACH)
+        if windows and w0 <= windows[-1][1]:
+            windows[-1][1] = max(windows[-1][1], w1)
         else:
-            c1 = max(c1, e)
-            longest = max(longest, e - s)
-    if c1 - c0 > longest:
-        found.append((c0, c1))
+            windows.append([w0, w1])
+    found: list[tuple[int, int]] = []
+    for w0, w1 in windows:
+        for span in _clusters(find_all(src[w0:w1], keys), w0):
+            if not found or span[0] >= found[-1][1]:
+                found.append(span)
     return found
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _convert_word(configs: tuple[str, ...], word: str) -> str:
+    return _run_chain(configs, word)
 
 
 def _contested(text: str, s: int, e: int, index: _PhraseIndex) -> bool:
@@ -141,7 +207,7 @@ def _guard_edits(
     bounds = bounds or WordBounds(src)
     edits: list[tuple[int, int, str]] = []
     done = 0
-    for c0, c1 in _crossings(src, index):
+    for c0, c1 in _crossings(src, index, configs):
         for s0, e0 in _phrase_segments(src[c0:c1], index):
             s, e = s0 + c0, e0 + c0
             if s < done or not _contested(src, s, e, index):
@@ -154,7 +220,7 @@ def _guard_edits(
                 continue
             x0, y0 = starts[left], starts[right]
             new = "".join(
-                _run_chain(configs, src[starts[k] : starts[k + 1]]) for k in range(left, right)
+                _convert_word(configs, src[starts[k] : starts[k + 1]]) for k in range(left, right)
             )
             if len(new) == y0 - x0 and new != out[x0:y0]:
                 edits.append((x0, y0, new))
