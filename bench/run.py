@@ -23,7 +23,7 @@ BENCHES = {
     "scale": "bench_scale",
 }
 GOALS = {
-    "conversion": "pipeline conversion overhead ≤ 10 % over raw OpenCC",
+    "conversion": "whole zh-HK stage (guard + vocabulary) ≤ 1.5× raw OpenCC s2hk",
     "translation": "≥ 3× argostranslate's per-sentence path; ≤ 1.1× raw CTranslate2",
     "writing": "≥ 10× faster than LibreOffice's DOCX → PDF conversion",
     "scale": "time(×100) ≤ 120 × time(×1); peak RSS ≤ 500 MB at ×100",

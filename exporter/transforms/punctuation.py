@@ -47,24 +47,27 @@ def _inside(spans: list[tuple[int, int]], a: int, b: int) -> bool:
     return any(a < e and s < b for s, e in spans)
 
 
+class _Pair:
+    """Replacement for one kind of paired ASCII marks around Chinese."""
+
+    def __init__(self, spans: list[tuple[int, int]], left: str, right: str, no_latin: bool):
+        self.spans, self.left, self.right, self.no_latin = spans, left, right, no_latin
+
+    def __call__(self, m: re.Match[str]) -> str:
+        inner = m.group(1)
+        if not _IS_HAN.search(inner) or _inside(self.spans, *m.span()):
+            return m.group()
+        if self.no_latin and re.search("[A-Za-z]", inner):
+            return m.group()
+        return f"{self.left}{inner}{self.right}"
+
+
 def normalise_ascii(text: str) -> str:
     """Full-width Chinese forms for ASCII punctuation inside Chinese runs."""
     if not _IS_HAN.search(text):
         return text
     for pattern, left, right, no_latin in _PAIRS:
-        spans = _protected(text)
-
-        def pair(
-            m: re.Match[str], left: str = left, right: str = right, no_latin: bool = no_latin
-        ) -> str:
-            inner = m.group(1)
-            if not _IS_HAN.search(inner) or _inside(spans, *m.span()):
-                return m.group()
-            if no_latin and re.search("[A-Za-z]", inner):
-                return m.group()
-            return f"{left}{inner}{right}"
-
-        text = pattern.sub(pair, text)
+        text = pattern.sub(_Pair(_protected(text), left, right, no_latin), text)
     spans = _protected(text)
 
     def single(m: re.Match[str]) -> str:

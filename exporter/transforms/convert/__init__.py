@@ -28,6 +28,8 @@ from .opencc_data import _parse_dictionary as _parse_dictionary
 from .opencc_data import _read_dictionary as _read_dictionary
 from .profiles import PROFILES, Profile, ScriptGuess, detect_script, resolve_profile
 from .review import ReviewItem, review_ambiguities, write_review_report
+from .stage import _chunks as _chunks
+from .stage import convert_document, convert_text, shutdown_pool
 from .vocabulary import (
     PACKAGED_VOCABULARY,
     VOCABULARY_EDITIONS,
@@ -35,8 +37,6 @@ from .vocabulary import (
     parse_vocabulary,
     vocabulary_for,
 )
-from .stage import convert_document, convert_text, shutdown_pool
-from .stage import _chunks as _chunks
 
 __all__ = [
     "DATA_DIR",

@@ -13,6 +13,7 @@ import logging
 import os
 import re
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -48,10 +49,10 @@ def _jieba() -> Any | None:
 def _window(text: str, s: int, e: int, width: int = WINDOW) -> tuple[int, int]:
     """About ``width`` characters either side of text[s:e], cut at the nearest clause breaks."""
     w0, w1 = max(0, s - width), min(len(text), e + width)
-    for m in _CLAUSE_BREAK.finditer(text, w0, s):
-        w0 = m.end()
-    m = _CLAUSE_BREAK.search(text, e, w1)
-    return w0, (m.start() if m else w1)
+    for brk in _CLAUSE_BREAK.finditer(text, w0, s):
+        w0 = brk.end()
+    after = _CLAUSE_BREAK.search(text, e, w1)
+    return w0, (after.start() if after else w1)
 
 
 class WordBounds:
@@ -152,23 +153,44 @@ _REACH = 12
 
 
 def _crossings(
-    src: str, index: _PhraseIndex, configs: tuple[str, ...] = ()
+    src: str,
+    index: _PhraseIndex,
+    configs: tuple[str, ...] = (),
+    decisive: Sequence[tuple[int, int, int]] | None = None,
 ) -> list[tuple[int, int]]:
     """Spans of overlapping phrase matches in which two phrases cross, near a decisive
-    phrase. OpenCC's longest match restarts at each span's start, so a span is exact."""
+    phrase. OpenCC's longest match restarts at each span's start, so a span is exact.
+
+    ``decisive``: the decisive phrases' matches if the caller searched already."""
     keys = _keys(index)
     if not configs:
         return _clusters(find_all(src, keys))
+    if decisive is None:
+        decisive = find_all(src, _decisive(configs, index))
     windows: list[list[int]] = []
-    for _, s, e in find_all(src, _decisive(configs, index)):
+    for _, s, e in sorted(decisive, key=lambda m: m[2]):
         w0, w1 = max(0, s - _REACH), min(len(src), e + _REACH)
         if windows and w0 <= windows[-1][1]:
             windows[-1][1] = max(windows[-1][1], w1)
         else:
             windows.append([w0, w1])
-    found: list[tuple[int, int]] = []
+    if not windows:
+        return []
+    # All windows in one search: U+2029 between them, which no phrase holds.
+    joined = "\u2029".join(src[w0:w1] for w0, w1 in windows)
+    starts, at = [], 0
     for w0, w1 in windows:
-        for span in _clusters(find_all(src[w0:w1], keys), w0):
+        starts.append(at)
+        at += w1 - w0 + 1
+    groups: list[list[tuple[int, int, int]]] = [[] for _ in windows]
+    k = 0
+    for match in find_all(joined, keys):  # by end position, so window by window
+        while match[1] >= starts[k] + windows[k][1] - windows[k][0]:
+            k += 1
+        groups[k].append(match)
+    found: list[tuple[int, int]] = []
+    for (w0, _), start, group in zip(windows, starts, groups, strict=True):
+        for span in _clusters(group, w0 - start):
             if not found or span[0] >= found[-1][1]:
                 found.append(span)
     return found
@@ -196,6 +218,7 @@ def _guard_edits(
     configs: tuple[str, ...],
     index: _PhraseIndex,
     bounds: WordBounds | None = None,
+    decisive: Sequence[tuple[int, int, int]] | None = None,
 ) -> list[tuple[int, int, str]]:
     """Re-convert word by word where an OpenCC phrase straddles a jieba word boundary.
 
@@ -207,7 +230,7 @@ def _guard_edits(
     bounds = bounds or WordBounds(src)
     edits: list[tuple[int, int, str]] = []
     done = 0
-    for c0, c1 in _crossings(src, index, configs):
+    for c0, c1 in _crossings(src, index, configs, decisive):
         for s0, e0 in _phrase_segments(src[c0:c1], index):
             s, e = s0 + c0, e0 + c0
             if s < done or not _contested(src, s, e, index):

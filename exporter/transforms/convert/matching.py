@@ -58,3 +58,45 @@ def find_all(text: str, entries: Sequence[Any]) -> list[tuple[int, int, int]]:
         text, overlapping=True
     )
     return found
+
+
+_GROUPS: dict[
+    tuple[int, ...], tuple[tuple[Sequence[Any], ...], Any, list[list[tuple[int, int]]]]
+] = {}
+
+
+def find_groups(text: str, groups: Sequence[Sequence[Any]]) -> list[list[tuple[int, int, int]]]:
+    """Every occurrence of every group's keys in one pass: per group, (index, start, end).
+
+    The groups (strings, or pairs keyed by their first item) share one automaton, built once
+    per combination of sequence objects; a key in several groups is reported in each.
+    """
+    out: list[list[tuple[int, int, int]]] = [[] for _ in groups]
+    if not text or not any(groups):
+        return out
+    ident = tuple(id(g) for g in groups)
+    cached = _GROUPS.get(ident)
+    if not cached or any(a is not b for a, b in zip(cached[0], groups, strict=True)):
+        owners: dict[str, list[tuple[int, int]]] = {}
+        for g, entries in enumerate(groups):
+            for i, entry in enumerate(entries):
+                owners.setdefault(entry if isinstance(entry, str) else entry[0], []).append((g, i))
+        ac = _module()
+        automaton = ac.AhoCorasick(list(owners), implementation=ac.Implementation.ContiguousNFA)
+        if len(_GROUPS) >= 16:
+            _GROUPS.clear()
+        cached = _GROUPS[ident] = (tuple(groups), automaton, list(owners.values()))
+    _, automaton, by_key = cached
+    for k, s, e in automaton.find_matches_as_indexes(text, overlapping=True):
+        for g, i in by_key[k]:
+            out[g].append((i, s, e))
+    return out
+
+
+def leftmost_longest(matches: Sequence[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
+    """Of overlapping matches (index, start, end): the leftmost-longest, non-overlapping ones."""
+    found: list[tuple[int, int, int]] = []
+    for k, s, e in sorted(matches, key=lambda m: (m[1], -m[2])):
+        if not found or s >= found[-1][2]:
+            found.append((k, s, e))
+    return found

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import bisect
 import importlib.util
-import operator
 import logging
+import operator
 import re
 import sys
 from collections.abc import Iterator, Sequence
@@ -14,9 +14,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ...model import Document, map_text
-from .corrections import _find_corrections, corrections_digest, corrections_for
-from .guard import WordBounds, _guard_edits, _jieba
-from .patterns import find_patterns
+from .corrections import corrections_digest, corrections_for
+from .guard import WordBounds, _decisive, _guard_edits, _jieba
+from .matching import find_groups, leftmost_longest
 from .opencc_data import (
     _JOIN,
     _config_data,
@@ -26,12 +26,12 @@ from .opencc_data import (
     _run_chain,
     opencc_version,
 )
+from .patterns import find_patterns
 from .profiles import Profile, detect_script, resolve_profile
 from .review import ReviewItem, _review_texts
 from .vocabulary import (
     KEEP,
     VOCABULARY_EDITIONS,
-    find_vocabulary,
     vocabulary_digest,
     vocabulary_for,
 )
@@ -77,13 +77,20 @@ def _free(
 
 def _fix(src: str, out: str, plan: _Plan, index: _PhraseIndex | None) -> tuple[str, list[Hit]]:
     """Apply the guard, the context rules, the corrections and the vocabulary."""
-    fixes = _find_corrections(src, plan.corrections)
+    aligned = len(src) == len(out)
+    # One automaton pass finds the corrections, the vocabulary and the guard's phrases.
+    decisive = _decisive(plan.configs, index) if plan.guard and index and aligned else ()
+    found_d, found_c, found_v = find_groups(src, (decisive, plan.corrections, plan.vocabulary))
+    fixes = [(s, e, plan.corrections[k][1]) for k, s, e in leftmost_longest(found_c)]
     if plan.patterns:  # a correction has the last word over a context rule
         fixes = sorted(fixes + _free(find_patterns(src), fixes))
     bounds = WordBounds(src)
     words: list[tuple[int, int, str]] = []
     sources: dict[int, str] = {}
-    vocabulary = find_vocabulary(src, plan.vocabulary)
+    vocabulary = [
+        (s, e, plan.vocabulary[k][0], plan.vocabulary[k][1])
+        for k, s, e in leftmost_longest(found_v)
+    ]
     # A KEEP entry guards a longer word: the characters-only conversion stands there.
     found = [(s, e, t) for s, e, _, t in vocabulary if t != KEEP]
     if found:
@@ -93,13 +100,13 @@ def _fix(src: str, out: str, plan: _Plan, index: _PhraseIndex | None) -> tuple[s
                 words.append((s, e, target))
                 sources[s] = names[s]
     fixes = sorted(fixes + words)
-    aligned = len(src) == len(out)
     if not aligned and not fixes:
         return out, []
     edits = []
     if aligned and plan.guard and index:
         # A correction or a vocabulary word has the last word over a guard edit it overlaps.
-        edits = _free(_guard_edits(src, out, plan.configs, index, bounds), fixes)
+        edits = _guard_edits(src, out, plan.configs, index, bounds, found_d)
+        edits = _free(edits, fixes)
     parts: list[str] = []
     hits: list[Hit] = []
     pos = size = 0
@@ -129,7 +136,7 @@ def _convert_chunk(text: str, plan: _Plan) -> tuple[str, list[Hit]]:
     size = 0
     for a, b, c, d in _pieces(text, out):
         piece, found = _fix(text[a:b], out[c:d], plan, index)
-        hits += [(at + size, *rest) for at, *rest in found]
+        hits += [(at + size, src, dst, chars) for at, src, dst, chars in found]
         parts.append(piece)
         size += len(piece)
     return "".join(parts), hits
@@ -181,7 +188,7 @@ def _run_plan(text: str, plan: _Plan, workers: int) -> tuple[str, list[Hit]]:
     hits: list[Hit] = []
     size = 0
     for piece, found in results:
-        hits += [(at + size, *rest) for at, *rest in found]
+        hits += [(at + size, src, dst, chars) for at, src, dst, chars in found]
         size += len(piece)
     return "".join(piece for piece, _ in results), hits
 
@@ -252,7 +259,7 @@ def _vocabulary_items(
 ) -> list[ReviewItem]:
     items: list[ReviewItem] = []
     body = 0
-    for (where, src), out, found in zip(pieces, converted, hits, strict=True):
+    for (where, _), out, found in zip(pieces, converted, hits, strict=True):
         in_body = where.startswith(("heading", "paragraph"))
         for at, source, target, chars in found:
             context = f"{out[max(0, at - width) : at]}【{target}】"
@@ -317,7 +324,9 @@ def convert_document(
         flags = _traditional_pieces(pieces)
         mixed = sum(flags)
         step = _make_plan(("t2s",), corrections_for(("t2s",), user_corrections, prof.name), False)
-        converted = [_run_plan(t, step, 1)[0] if f else t for (_, t), f in zip(pieces, flags)]
+        converted = [
+            _run_plan(t, step, 1)[0] if f else t for (_, t), f in zip(pieces, flags, strict=True)
+        ]
         hits = [[] for _ in pieces]
     elif any(_JOIN in text for _, text in pieces):
         runs = [_run_plan(text, plan, 1) for _, text in pieces]
