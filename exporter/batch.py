@@ -115,6 +115,7 @@ def update_manifest(
             "glossary": str(options.glossary) if options.glossary else None,
             "model": options.model,
             "strict": options.strict,
+            "style": str(options.style) if options.style else None,
         }
         for path, record in records.items():
             key = Path(path).name
