@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from functools import lru_cache
 from pathlib import Path
@@ -379,11 +380,14 @@ def _block_style(block: Block, *, translation: bool) -> str:
 class _Builder:
     """Adds paragraphs to one document; styles are looked up once, not per paragraph."""
 
-    def __init__(self, document: Any, fam: Families, zh_lang: str, house: Style) -> None:
+    def __init__(
+        self, document: Any, fam: Families, zh_lang: str, house: Style, *, english_doc: bool
+    ) -> None:
         self.document = document
         self.fam = fam
         self.zh_lang = zh_lang
         self.house = house
+        self.english_doc = english_doc
         self._styles: dict[str, Any] = {}
 
     def style_id(self, name: str) -> str:
@@ -395,8 +399,11 @@ class _Builder:
         return str(self._styles[name])
 
     def para(self, text: str, style: str, *, english: bool = False, container: Any = None) -> Any:
-        paragraph = (container or self.document).add_paragraph(text)
+        chinese = not english and not self.english_doc and _NUMBER.search(text) is not None
+        paragraph = (container or self.document).add_paragraph("" if chinese else text)
         paragraph._p.style = self.style_id(style)
+        if chinese:
+            _add_numbers_unbroken(paragraph, text)
         if english:
             # English inside a Chinese document: tag the runs so spell-checkers and
             # screen readers treat them as English and Word picks the Latin face.
@@ -447,6 +454,35 @@ class _Builder:
                           container=cell)  # fmt: skip
                 cell.width = Pt(half)
                 _cell_margins(cell, index)
+
+
+# A number: digits with inner separators ("2024", "4,600", "8.2", "10:05").
+_NUMBER = re.compile(r"[0-9]+(?:[.,:][0-9]+)*")
+
+
+def _add_numbers_unbroken(paragraph: Any, text: str) -> None:
+    """Add ``text`` as runs, each number a run of its own tagged en-US.
+
+    LibreOffice breaks Chinese lines between any two characters, digits included ("（2" /
+    "024—2026 年）"), because digits take the language of the Chinese text around them. Tagged
+    en-US (w:val and w:eastAsia) they are broken as a Latin word, i.e. not at all. The text is
+    unchanged; Word, which never breaks inside a number, only reads the tag as the digits'
+    proofing language.
+    """
+    from docx.oxml import OxmlElement
+
+    start = 0
+    for match in _NUMBER.finditer(text):
+        if match.start() > start:
+            paragraph.add_run(text[start : match.start()])
+        run = paragraph.add_run(match.group())
+        lang = OxmlElement("w:lang")
+        lang.set(_qn("w:val"), "en-US")
+        lang.set(_qn("w:eastAsia"), "en-US")
+        run._r.get_or_add_rPr().append(lang)
+        start = match.end()
+    if start < len(text):
+        paragraph.add_run(text[start:])
 
 
 def _cell_margins(cell: Any, column: int) -> None:
@@ -521,8 +557,6 @@ _DROPPED = {"docProps/thumbnail.jpeg", "word/stylesWithEffects.xml"}
 
 def _drop_references(name: str, data: bytes) -> bytes:
     """Remove the relationships and content types of the dropped parts from a package file."""
-    import re
-
     if name.endswith(".rels"):
         pattern = rb'<Relationship [^>]*Target="[^"]*(?:thumbnail\.jpeg|stylesWithEffects\.xml)"/>'
         return re.sub(pattern, b"", data)
@@ -562,7 +596,7 @@ def write(doc: Document, path: Path, *, layout: str = "mono", style: Style | Non
     lang = doc.meta.lang
     fam = families_for(script_of(lang), house.fonts)
     document = docx.Document(io.BytesIO(_template(fam, lang, house)))
-    build = _Builder(document, fam, _zh_lang(lang), house)
+    build = _Builder(document, fam, _zh_lang(lang), house, english_doc=lang.startswith("en"))
     title = doc.meta.title if target is None else f"{doc.meta.title} / {target.meta.title}"
     _page_footer(document.sections[0], lang, house.header_text(doc.meta.title), house)
 
