@@ -234,7 +234,7 @@ def test_libreoffice_render_matches_the_pdf(tmp_path: Path, seed_path: Path, siz
         assert "NotoSansSC-Bold" in fonts
     # LibreOffice never splits a number across lines, nor ends a line with an opening mark.
     lines = [line.strip() for line in _pdftotext(rendered).splitlines() if line.strip()]
-    for above, below in zip(lines, lines[1:]):
+    for above, below in zip(lines, lines[1:], strict=False):
         assert not (above[-1].isdigit() and below[0].isdigit()), (above, below)
         assert above[-1] not in "（《“‘「『【", above
 
