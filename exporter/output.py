@@ -63,7 +63,7 @@ def ensure_dir(folder: Path) -> None:
         raise OutputError(f"output folder {folder} is not writable; choose another --out")
 
 
-def _alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -90,7 +90,7 @@ def remove_leftovers(folders: Iterable[Path], *, pid: int | None = None) -> int:
             if match is None or not entry.is_file(follow_symlinks=False):
                 continue
             owner = int(match.group(1))
-            if (owner == pid) if pid is not None else (owner != os.getpid() and not _alive(owner)):
+            if (owner == pid) if pid is not None else (owner != os.getpid() and not pid_alive(owner)):
                 with contextlib.suppress(OSError):
                     os.unlink(entry.path)
                     removed += 1
