@@ -366,7 +366,13 @@ def covers(face: FontFace, char: str) -> bool:
 def _chain(fonts: FontSet, preferred: FontFace | None) -> tuple[FontFace, ...]:
     sans = preferred in (fonts.heading, fonts.heading_bold, fonts.latin_heading)
     if sans:
-        order = [fonts.heading, fonts.heading_bold, fonts.body, fonts.latin_heading, fonts.latin]
+        # A bold face's missing characters come from the bold Hei first: headings stay bold.
+        hei = (
+            [fonts.heading_bold, fonts.heading]
+            if preferred and preferred.bold
+            else [fonts.heading, fonts.heading_bold]
+        )
+        order = [*hei, fonts.body, fonts.latin_heading, fonts.latin]
         alternates = list(reversed(fonts.alternates))
     else:
         order = [fonts.body, fonts.heading, fonts.latin, fonts.latin_heading]

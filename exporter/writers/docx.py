@@ -219,12 +219,14 @@ def _settings(doc: Any, zh_lang: str) -> None:
     control = OxmlElement("w:characterSpacingControl")
     control.set(_qn("w:val"), "doNotCompress")
     added.append(control)
-    for lang in dict.fromkeys((zh_lang, "zh-CN", "zh-TW")):
-        for tag, chars in (("w:noLineBreaksAfter", OPENING), ("w:noLineBreaksBefore", CLOSING)):
-            element = OxmlElement(tag)
-            element.set(_qn("w:lang"), lang)
-            element.set(_qn("w:val"), "".join(sorted(chars)))
-            added.append(element)
+    # One list each (the schema allows one), under the language Word's kinsoku settings know:
+    # Simplified or Traditional Chinese.
+    kinsoku_lang = "zh-CN" if zh_lang in ("zh-CN", "zh-SG", "zh-Hans") else "zh-TW"
+    for tag, chars in (("w:noLineBreaksAfter", OPENING), ("w:noLineBreaksBefore", CLOSING)):
+        element = OxmlElement(tag)
+        element.set(_qn("w:lang"), kinsoku_lang)
+        element.set(_qn("w:val"), "".join(sorted(chars)))
+        added.append(element)
     for element in added:
         if anchor is not None:
             anchor.addprevious(element)
