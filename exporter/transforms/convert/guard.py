@@ -74,19 +74,21 @@ class WordBounds:
         return self._windows[w0, w1]
 
     def is_word(self, s: int, e: int) -> bool:
-        """Whether no jieba word crosses an end of text[s:e] (False without jieba).
+        """Whether text[s:e] reads as a word here (False without jieba).
 
-        Words inside it (空气|质量) or one holding it whole (发短信, 公交车站) are fine;
-        出租|车辆 is not a 出租车, nor 布|什么 a 布什.
+        Words inside it (空气|质量) or one holding it whole (发短信, 公交车站) are fine, and
+        so is a compound that shares two or more of its characters (移动|电话号码); a
+        word taking a single character across either end is not: 出租|车辆 is not a
+        出租车, nor 布|什么 a 布什.
         """
         starts = self.starts(s, e)
         if starts is None:
             return False
         k = bisect.bisect_right(starts, s) - 1  # the word holding text[s]
-        if starts[k] != s and starts[k + 1] < e:
+        if starts[k] != s and starts[k + 1] < e and starts[k + 1] - s < 2:
             return False
-        k = bisect.bisect_left(starts, e)  # the word ending at or after e
-        return starts[k] == e or starts[k - 1] <= s
+        k = bisect.bisect_left(starts, e)  # the first word start at or after e
+        return starts[k] == e or starts[k - 1] <= s or e - starts[k - 1] >= 2
 
 
 @functools.lru_cache(maxsize=1 << 16)
