@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from exporter.errors import InputError
 from exporter.model import Document, Heading, Metadata, Paragraph, SourceNote
 from exporter.transforms import convert as C
 from exporter.transforms.punctuation import normalise_ascii, punctuate, punctuate_text
@@ -93,10 +94,12 @@ def test_user_vocabulary_adds_overrides_and_guards(tmp_path: Path) -> None:
     )
     out = _title("打印机旁停着出租车和自行车，自行车道很窄。", user_vocabulary=words)
     assert out == "印表機旁停着計程車和單車，自行車道很窄。"
-    with pytest.raises(C.InputError if hasattr(C, "InputError") else Exception, match="bad.tsv:1"):
-        bad = tmp_path / "bad.tsv"
-        bad.write_text("出租车\n", "utf-8")
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("出租车\n", "utf-8")
+    with pytest.raises(InputError, match="bad.tsv:1: expected 'source<TAB>target"):
         _title("出租车", user_vocabulary=bad)
+    with pytest.raises(InputError, match="cannot read the vocabulary file"):
+        _title("出租车", user_vocabulary=tmp_path / "missing.tsv")
 
 
 def test_every_replacement_is_reviewed_and_counted() -> None:
