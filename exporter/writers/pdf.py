@@ -35,7 +35,10 @@ class _Fonts:
 
     def __init__(self, script: str) -> None:
         self.set = font_files.font_set("Hant" if script == "Hant" else "Hans")
-        font_files.register_reportlab(self.set)
+        # Faces are registered on first use (see chooser); these two draw the running header
+        # and footer of every page.
+        for face in (self.set.body, self.set.heading):
+            font_files.register_face(self.set, face)
         self.body = self.set.body.reportlab_name
         self.heading = self.set.heading.reportlab_name
         self.latin = self.set.latin.reportlab_name
@@ -47,6 +50,7 @@ class _Fonts:
         """char -> font name to draw it with; None keeps the paragraph's own font."""
         faces = {face.reportlab_name: face for face in self.set.faces}
         preferred = faces[preferred_name]
+        font_files.register_face(self.set, preferred)
 
         @cache
         def pick(ch: str) -> str | None:
@@ -56,7 +60,7 @@ class _Fonts:
             if face is None:
                 self.uncovered.add(ch)
                 return None
-            return str(face.reportlab_name)
+            return font_files.register_face(self.set, face)
 
         return pick
 
