@@ -495,7 +495,8 @@ def load_ttfont(name: str, path: Path) -> Any:
             state = pickle.load(file)
         font = TTFont.__new__(TTFont)
         font.__dict__.update(state["font"])
-        face = _cached_face_class().__new__(_cached_face_class())
+        face_class: Any = _cached_face_class()
+        face = face_class.__new__(face_class)
         face.__dict__.update(state["face"])
         face._exporter_lazy = dict(state["lazy"])
     except (OSError, EOFError, pickle.UnpicklingError, KeyError, AttributeError, TypeError):
