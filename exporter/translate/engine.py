@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ MAX_SOURCE_TOKENS = 200
 # activations ran the identity model 1.4-3× faster than float32 in batches; it is also what
 # the real Argos packages are quantised to. EXPORTER_COMPUTE_TYPE overrides it.
 DEFAULT_COMPUTE_TYPE = "int8_float32"
+SPACE_MARK = "\u2581"  # SentencePiece's word-start marker "▁"
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,17 @@ def model_digest(model: ModelInfo) -> str:
             _DIGESTS[key] = fh.hexdigest()
         h.update(path.name.encode() + b"\0" + _DIGESTS[key].encode())
     return h.hexdigest()[:16]
+
+
+def detokenize(sp: Any, pieces: Sequence[str]) -> str:
+    """Text of target ``pieces``. SentencePiece copies a piece it does not know verbatim, word
+    marker "▁" included: a package converted from OPUS-MT has separate source and target
+    vocabularies, and its tokenizer is the source one. Like argostranslate, the marker becomes a
+    space (then runs of spaces one, and the ends are trimmed)."""
+    text = sp.decode(list(pieces))
+    if SPACE_MARK in text:
+        text = re.sub(" {2,}", " ", text.replace(SPACE_MARK, " "))
+    return text.strip()
 
 
 class Engine:
@@ -154,7 +167,7 @@ class Engine:
             pieces = list(result.hypotheses[0])
             if prefix and pieces and pieces[0] == prefix:
                 pieces = pieces[1:]
-            out.append(self._sp.decode(pieces).strip())
+            out.append(detokenize(self._sp, pieces))
         return out
 
     def close(self) -> None:
