@@ -74,7 +74,8 @@ from exporter.pipeline import BuildOptions, build_document
 formats = tuple(sys.argv[3].split(","))
 build_document(Path(sys.argv[1]), Path(sys.argv[2]), BuildOptions(formats=formats))
 from reportlab.pdfbase import pdfmetrics
-heavy = ["jieba", "ctranslate2", "sentencepiece", "docx", "reportlab", "opencc"]
+heavy = ["jieba", "ctranslate2", "sentencepiece", "docx", "reportlab", "opencc",
+         "exporter.translate"]
 print(json.dumps({"fonts": sorted(pdfmetrics.getRegisteredFontNames()),
                   "modules": [m for m in heavy if m in sys.modules]}))
 """
@@ -94,5 +95,14 @@ def test_a_build_loads_only_what_it_uses(seed_path: Path, tmp_path: Path, format
     assert used <= set(seen["fonts"])
     unused = {face.reportlab_name for face in (*hans.alternates, *hans.fallbacks)}
     assert not unused & set(seen["fonts"])  # the seed needs no TC, symbol or emoji face
-    assert not {"jieba", "ctranslate2", "sentencepiece"} & set(seen["modules"])
+    assert not {"jieba", "ctranslate2", "sentencepiece", "exporter.translate"} & set(
+        seen["modules"]
+    )
     assert ("docx" in seen["modules"]) == ("docx" in formats)
+
+
+def test_the_cli_names_the_starter_glossary_without_importing_translate() -> None:
+    from exporter import cli
+    from exporter.translate import STARTER_GLOSSARY
+
+    assert cli._starter_glossary() == Path(STARTER_GLOSSARY) and STARTER_GLOSSARY.is_file()
