@@ -27,8 +27,6 @@ import tempfile
 from pathlib import Path
 from typing import Any, NamedTuple
 
-import numpy as np
-
 VOCAB_SIZE = 50_000  # Locomotive's default vocab_size, shared by source and target
 LAYERS = (6, 6)
 D_MODEL = 512
@@ -51,7 +49,9 @@ def _word(i: int) -> str:
     return "▁" + stem + _ENDINGS[end] + ("" if first < len(_SYLLABLES) else str(first))
 
 
-def _sinusoids(count: int, dim: int) -> np.ndarray:
+def _sinusoids(count: int, dim: int) -> Any:
+    import numpy as np
+
     position = np.arange(count)[:, None]
     rates = np.exp(-math.log(10000.0) * np.arange(0, dim, 2) / dim)[None, :]
     table = np.zeros((count, dim), dtype=np.float32)
@@ -61,6 +61,7 @@ def _sinusoids(count: int, dim: int) -> np.ndarray:
 
 
 def _spec(vocabulary: list[str], first_word: int, seed: int) -> Any:
+    import numpy as np
     from ctranslate2.specs import transformer_spec
 
     rng = np.random.default_rng(seed)
