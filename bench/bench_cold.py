@@ -129,7 +129,8 @@ def run(rounds: int = 5) -> list[dict[str, Any]]:
         (work / "src.typ").write_text(_typst_source(doc), encoding="utf-8")
         (work / "src.md").write_text(_markdown(doc), encoding="utf-8")
         out = work / "out"
-        subprocess.run([*exporter, str(SEED), "--out", str(out), "--no-manifest"], check=True)
+        subprocess.run([*exporter, str(SEED), "--out", str(out), "--no-manifest"], check=True,
+                       stdout=subprocess.DEVNULL)  # fmt: skip
         docx = out / f"{SEED.stem}.zh-CN.docx"
         lo_profile = f"-env:UserInstallation=file://{work}/lo-profile"
         seed, o = str(SEED), str(out)
@@ -212,7 +213,8 @@ def run(rounds: int = 5) -> list[dict[str, Any]]:
             body = [f"（{i}）{line}" if line.strip() else line for line in text[2:]]
             (folder / f"doc{i:03}.txt").write_text("\n".join(text[:2] + body), encoding="utf-8")
         batch_out = work / "batch-out"
-        subprocess.run([*exporter, str(folder), "-o", str(batch_out), "-f", "docx"], check=True)
+        subprocess.run([*exporter, str(folder), "-o", str(batch_out), "-f", "docx"], check=True,
+                       stdout=subprocess.DEVNULL)  # fmt: skip
         docxs = sorted(str(p) for p in batch_out.glob("*.docx"))
         batch = {f"exporter build DIR ({BATCH} seeds → PDF + DOCX)": [
             *exporter, str(folder), "-o", str(work / "batch-ours"), "--no-manifest"]}  # fmt: skip

@@ -21,7 +21,7 @@ log = logging.getLogger("exporter.translate")
 # at clause boundaries first. Transformer models trained on sentence pairs degrade past this.
 MAX_SOURCE_TOKENS = 200
 # Measured on this machine (2 cores, see bench/bench_translate.py): int8 weights with float32
-# activations ran the identity model 1.4-3× faster than float32 in batches; it is also what
+# activations ran the test model 1.4-3× faster than float32 in batches; it is also what
 # the real Argos packages are quantised to. EXPORTER_COMPUTE_TYPE overrides it.
 DEFAULT_COMPUTE_TYPE = "int8_float32"
 SPACE_MARK = "\u2581"  # SentencePiece's word-start marker "▁"
@@ -41,8 +41,6 @@ class TextTranslator(Protocol):
     """What the pipeline needs from a model; tests pass fakes with the same shape."""
 
     model_id: str
-    # True for a model that copies its input (the test model): Chinese output is expected.
-    identity: bool
     max_source_tokens: int
 
     def count_tokens(self, text: str) -> int: ...
@@ -111,7 +109,6 @@ class Engine:
                 f"Model {model.id} has no sentencepiece.model (BPE packages are not supported)"
             )
         self.model = model
-        self.identity = model.identity
         self.max_source_tokens = MAX_SOURCE_TOKENS
         self.compute_type = (
             compute_type or os.environ.get("EXPORTER_COMPUTE_TYPE") or DEFAULT_COMPUTE_TYPE
