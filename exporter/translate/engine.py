@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from exporter.errors import InputError, MissingDependencyError
+from exporter.errors import MissingDependencyError
 from exporter.translate.models import ModelInfo
 
 log = logging.getLogger("exporter.translate")
