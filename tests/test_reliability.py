@@ -26,7 +26,9 @@ from exporter.readers.source import MAX_INPUT_BYTES
 
 from .conftest import ROOT
 
-GOOD = "黄埔区召开工作会议\n2020/5/26 9:28\n会议指出，要坚持高质量发展。会议强调，要抓住关键少数。\n"
+GOOD = (
+    "黄埔区召开工作会议\n2020/5/26 9:28\n会议指出，要坚持高质量发展。会议强调，要抓住关键少数。\n"
+)
 OTHER = "天河区召开工作会议\n2021/6/1 10:00\n会议要求，要做好防汛准备工作。\n"
 LONG = "标题\n" + "会议指出，要坚持高质量发展。\n" * 25_000  # ~1 MB: a few seconds to build
 

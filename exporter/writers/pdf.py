@@ -31,11 +31,11 @@ class _Fonts:
 
     def __init__(self, script: str, style: Style) -> None:
         self.set = font_files.font_set("Hant" if script == "Hant" else "Hans")
-        font_files.register_reportlab(self.set)
-        self.faces = {
-            key: face.reportlab_name for key, face in faces_for(self.set, style.fonts).items()
-        }
-        self.body = self.faces["body", False]
+        # Faces are registered when a style or a fallback character first uses them (role,
+        # chooser): a cold start loads only the faces the document draws with.
+        self._faces = faces_for(self.set, style.fonts)
+        self.faces = {key: face.reportlab_name for key, face in self._faces.items()}
+        self.body = self.role("body", False)
         # Characters no embedded face can draw: reported once per document.
         self.uncovered: set[str] = set()
 
@@ -50,12 +50,13 @@ class _Fonts:
 
     def role(self, role: str, english: bool) -> str:
         """The font for a text style's role ("body" | "heading" | "caption"), Latin for English."""
-        return str(self.faces[role, english])
+        return font_files.register_face(self.set, self._faces[role, english])
 
     def chooser(self, preferred_name: str) -> Callable[[str], str | None]:
         """char -> font name to draw it with; None keeps the paragraph's own font."""
         faces = {face.reportlab_name: face for face in self.set.faces}
         preferred = faces[preferred_name]
+        font_files.register_face(self.set, preferred)
 
         @cache
         def pick(ch: str) -> str | None:
@@ -65,7 +66,7 @@ class _Fonts:
             if face is None:
                 self.uncovered.add(ch)
                 return None
-            return str(face.reportlab_name)
+            return font_files.register_face(self.set, face)
 
         return pick
 
