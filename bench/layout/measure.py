@@ -36,6 +36,7 @@ def main() -> int:
         check=True,
         capture_output=True,
     )
+    from exporter.model import Heading
     from exporter.pipeline import BuildOptions, _editions, _tag_script
     from exporter.readers import read
     from exporter.testing.layout_checks import layout_faults
@@ -65,12 +66,17 @@ def main() -> int:
             else:
                 columns = [main + note_texts]
             title = edoc.meta.title
-            faults = layout_faults(path, columns, header=title if len(title) <= 60 else "")
+            headings = [b.text for b in edoc.blocks if isinstance(b, Heading)]
+            if edoc.translation is not None:
+                headings += [b.text for b in edoc.translation.blocks if isinstance(b, Heading)]
+            faults = layout_faults(
+                path, columns, header=title if len(title) <= 60 else "", headings=headings
+            )
             counts = faults.counts()
             for key, value in counts.items():
                 totals[key] = totals.get(key, 0) + value
             print(f"{path.name}: {counts}")
-            for kind in ("widows", "orphans", "runts", "missing"):
+            for kind in ("widows", "orphans", "runts", "stranded", "missing"):
                 for item in getattr(faults, kind):
                     print(f"    {kind[:-1]}: {item}")
             if faults.one_line_pages:

@@ -37,6 +37,7 @@ class Faults:
     widows: list[str] = field(default_factory=list)  # a page starts with a paragraph's last line
     orphans: list[str] = field(default_factory=list)  # a page ends with a paragraph's first line
     runts: list[str] = field(default_factory=list)  # a paragraph's last line holds one character
+    stranded: list[str] = field(default_factory=list)  # a heading is the last line of a page
     missing: list[str] = field(default_factory=list)  # paragraphs not found in order
 
     def counts(self) -> dict[str, int]:
@@ -46,6 +47,7 @@ class Faults:
             "widows": len(self.widows),
             "orphans": len(self.orphans),
             "runts": len(self.runts),
+            "stranded_headings": len(self.stranded),
             "missing": len(self.missing),
         }
 
@@ -102,12 +104,17 @@ def _is_content(ch: str) -> bool:
 
 
 def layout_faults(
-    path: Path, paragraphs: Sequence[Sequence[str]], header: str = ""
+    path: Path,
+    paragraphs: Sequence[Sequence[str]],
+    header: str = "",
+    headings: Sequence[str] = (),
 ) -> Faults:
     """Faults of the PDF at ``path``; ``paragraphs[c]`` are the texts of the paragraphs in
     column ``c`` in order (one list for single-column layouts). Lines not belonging to a
-    listed paragraph (title block, captions) count only towards one-line pages."""
+    listed paragraph (title block, captions) count only towards one-line pages. A paragraph
+    whose text is in ``headings`` must not end a page."""
     lines, pages = pdf_lines(path, header)
+    heading_set = {squash(h) for h in headings}
     faults = Faults(pages=pages)
     per_page: dict[int, int] = {}
     for line in lines:
@@ -134,6 +141,12 @@ def layout_faults(
             cursor = end = found + len(probe)
             first = _line_at(starts, found)
             last = _line_at(starts, end - 1)
+            if (
+                probe in heading_set
+                and last + 1 < len(col_lines)
+                and col_lines[last + 1].page != col_lines[last].page
+            ):
+                faults.stranded.append(f"p{col_lines[last].page + 1}: {probe}")
             if first == last:
                 continue
             tail = col_lines[last]

@@ -119,6 +119,9 @@ def _setup_styles(doc: Any, fam: Families, lang: str) -> None:
 
     normal = doc.styles["Normal"]
     configure(normal, fam.body, fam.latin, 11, lang)
+    # Widow/orphan control (w:widowControl) for every style based on Normal: Word and
+    # LibreOffice then keep two lines of a paragraph together at a page's foot and head.
+    normal.paragraph_format.widow_control = True
 
     title = doc.styles["Title"]
     configure(title, fam.heading, fam.latin_heading, 20, lang)
@@ -126,6 +129,7 @@ def _setup_styles(doc: Any, fam: Families, lang: str) -> None:
     title.font.color.rgb = RGBColor(0x1F, 0x2A, 0x44)
     title.paragraph_format.space_after = Pt(8)
     title.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.LEFT
+    title.paragraph_format.keep_with_next = True
 
     # The English title under the Chinese one in bilingual briefings.
     subtitle = doc.styles["Subtitle"]

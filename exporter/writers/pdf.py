@@ -197,26 +197,26 @@ def write(doc: Document, path: Path, *, layout: str = "mono") -> None:
     )
 
     if layout == "side-by-side" and target is not None:
-        rows = []
-        for left, right in zip(doc.blocks, target.blocks, strict=True):
-            cells = [block_flowable(left, en=False), block_flowable(right, en=True)]
-            if isinstance(left, Heading):
-                bookmarked(cells[0], f"{left.text} / {right.text}", 1)
-            rows.append(cells)
-        if rows:
-            width = A4[0] - PAGE_MARGINS["left"] - PAGE_MARGINS["right"]
-            table = Table(
-                rows, colWidths=[width * 0.5, width * 0.5], splitByRow=1, splitInRow=1, repeatRows=0
-            )
-            commands = [
+        width = A4[0] - PAGE_MARGINS["left"] - PAGE_MARGINS["right"]
+        commands = TableStyle(
+            [
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("LEFTPADDING", (0, 0), (-1, -1), 0),
                 ("RIGHTPADDING", (0, 0), (0, -1), 9),
                 ("LEFTPADDING", (1, 0), (1, -1), 9),
                 ("LINEAFTER", (0, 0), (0, -1), 0.4, Color(0.82, 0.83, 0.86)),
             ]
-            table.setStyle(TableStyle(commands))
-            story.append(table)
+        )
+        # One table per row, so that a heading row keeps with the row after it (reportlab's
+        # keep-with-next works between flowables, not between the rows of one table).
+        for left, right in zip(doc.blocks, target.blocks, strict=True):
+            cells = [block_flowable(left, en=False), block_flowable(right, en=True)]
+            row = Table([cells], colWidths=[width * 0.5, width * 0.5], splitInRow=1)
+            row.setStyle(commands)
+            row.keepWithNext = int(isinstance(left, Heading))
+            if isinstance(left, Heading):
+                bookmarked(row, f"{left.text} / {right.text}", 1)
+            story.append(row)
     else:
         for index, block in enumerate(doc.blocks):
             flowable = block_flowable(block, en=english)

@@ -218,6 +218,10 @@ class _Glyphs:
     frags: list[Any]  # the frags measured, and the index in text of each one's first glyph
     frag_starts: list[int]
 
+    def is_unit_start(self, i: int) -> bool:
+        k = bisect_left(self.unit_starts, i)
+        return k < len(self.unit_starts) and self.unit_starts[k] == i
+
     def frag_at(self, i: int) -> Any:
         return self.frags[bisect_right(self.frag_starts, i) - 1]
 
@@ -372,6 +376,7 @@ def _make_line(
     )
     drawn = g.text[lo:trimmed]
     line._clreq_span = (lo, hi)
+    line._clreq_hyphen_inside = hyphen or (0 < hi < len(g.text) and not g.is_unit_start(hi))
     # What justification may widen: the gaps between the glyphs drawn, and the spaces.
     line._clreq_gaps = len(drawn) - drawn.count("\x00") - 1 + hyphen
     line._clreq_spaces = drawn.count(" ") + drawn.count("\xa0")
@@ -445,7 +450,74 @@ def _fit_lines(
         pos = content_end = trimmed_end = cut
     if content_end > pos:
         emit(pos, content_end, trimmed_end)
+    if end == len(text) and len(lines) >= 2:
+        _avoid_runt(g, lines, width_for, calc_bounds)
     return lines
+
+
+# A paragraph's last line should hold at least this many characters besides punctuation;
+# a shorter one (a "runt": "校。") takes characters from the line above.
+MIN_LAST_LINE = 3
+
+
+def _content_count(text: str) -> int:
+    """Characters that are not punctuation or space (what makes a last line look full)."""
+    return sum(1 for ch in text if _char_class(ch) not in (_CL, _OP, _SP, _GL) and ch != "\x00")
+
+
+def _trim(text: str, lo: int, hi: int) -> int:
+    while hi > lo and _char_class(text[hi - 1]) == _SP:
+        hi -= 1
+    return hi
+
+
+def _avoid_runt(
+    g: _Glyphs, lines: list[Any], width_for: Callable[[int], float], calc_bounds: bool
+) -> None:
+    """Re-break the last two lines when the last one is a runt, moving whole units down from
+    the line above (as CLREQ 3.6 and InDesign do): enough for ``MIN_LAST_LINE`` characters if
+    the line above stays within the justification limit, else at least two. Constant work
+    per paragraph."""
+    text, cum = g.text, g.cum
+    lo, hi = lines[-2]._clreq_span
+    end = lines[-1]._clreq_span[1]
+    last_count = _content_count(text[hi:end])
+    if last_count >= MIN_LAST_LINE or lines[-2]._clreq_hyphen_inside:
+        return
+    end_trim = _trim(text, hi, end)
+    room = width_for(len(lines) - 1)
+    size = max((getattr(f, "fontSize", 0) for f in lines[-2].words), default=10.0)
+    units = g.unit_starts
+    k = bisect_left(units, hi) - 1
+    fallback: int | None = None
+    moved = 0
+    while k >= 0 and units[k] > lo and moved < 4:
+        cut = units[k]
+        k -= 1
+        moved += 1
+        if cum[end_trim] - cum[cut] > room + 1e-6:
+            break
+        if _content_count(text[lo:cut]) < 2:
+            break
+        count = _content_count(text[cut:end])
+        if count < 2:
+            continue
+        cut_trim = _trim(text, lo, cut)
+        drawn = text[lo:cut_trim]
+        gaps = max(len(drawn) - 1, 1)
+        slack = lines[-2].maxWidth - (cum[cut_trim] - cum[lo])
+        if count >= MIN_LAST_LINE and slack / gaps <= MAX_JUSTIFY_CHAR_SPACE * size:
+            fallback = cut
+            break
+        if fallback is None and last_count < 2:
+            fallback = cut
+    if fallback is None:
+        return
+    cut = fallback
+    lines[-2] = _make_line(
+        g, lo, cut, _trim(text, lo, cut), False, lines[-2].maxWidth, calc_bounds
+    )
+    lines[-1] = _make_line(g, cut, end, end_trim, False, lines[-1].maxWidth, calc_bounds)
 
 
 @lru_cache(maxsize=1)
@@ -463,6 +535,12 @@ def _paragraph_class() -> type[Paragraph]:
         page) and no space is inserted at the old line ends (reportlab's ``_split_blParaHard``
         appends one, which would show up between Chinese characters).
         """
+
+        # Widow and orphan control: reportlab's split keeps at least two lines of a paragraph
+        # at the foot of a page and at the head of the next (moving a line, or the whole
+        # paragraph, on), instead of leaving one there alone.
+        allowWidows = 0  # noqa: N815 - reportlab's name
+        allowOrphans = 0  # noqa: N815 - reportlab's name
 
         _clreq: _Glyphs | None = None
         _clreq_start = 0
