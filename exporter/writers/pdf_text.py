@@ -30,7 +30,7 @@ import re
 import unicodedata
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import accumulate
 from typing import TYPE_CHECKING, Any
@@ -217,6 +217,8 @@ class _Glyphs:
     unit_starts: list[int]  # sorted start indices of unbreakable units (first is 0)
     frags: list[Any]  # the frags measured, and the index in text of each one's first glyph
     frag_starts: list[int]
+    # Punctuation compression: text index -> points taken off that glyph's advance.
+    kerns: dict[int, float] = field(default_factory=dict)
 
     def is_unit_start(self, i: int) -> bool:
         k = bisect_left(self.unit_starts, i)
@@ -235,11 +237,29 @@ class _Glyphs:
             if self.text[first] == "\x00":
                 out.append(frag.clone())
             else:
-                out.append(frag.clone(text=_frag_text(frag)[max(start - first, 0) : end - first]))
+                text = _frag_text(frag)
+                lo, hi = max(start, first), min(end, first + len(text))
+                # A compressed glyph ends its piece, which carries the advance to take off.
+                for cut in [*(i + 1 for i in sorted(self.kerns) if lo <= i < hi - 1), hi]:
+                    piece: str = text[lo - first : cut - first]
+                    kern = self.kerns.get(cut - 1)
+                    if kern:
+                        piece = _KernedText(piece)
+                        piece.clreq_kern = kern / frag.fontSize * 1000
+                    out.append(frag.clone(text=piece))
+                    lo = cut
             k += 1
         if hyphen:
             out[-1].text += "-"
         return out
+
+
+class _KernedText(str):
+    """A frag's text whose last glyph's advance is shortened by ``clreq_kern`` thousandths
+    of an em (drawn as a PDF ``TJ`` adjustment after the text: the text itself, and so what
+    is copied or extracted, is unchanged)."""
+
+    clreq_kern: float = 0.0
 
 
 def _frag_text(frag: Any) -> str:
@@ -277,9 +297,63 @@ def _measure(frags: Sequence[Any]) -> _Glyphs:
             pieces.append("\x00")
             n += 1
     text = "".join(pieces)
+    kerns = _compression(text, frags, frag_starts)
+    for i, delta in kerns.items():
+        widths[i] -= delta
     cum = [0.0, *accumulate(widths)]
     starts = [0, *(i for i, ok in enumerate(break_opportunities(text)) if ok)]
-    return _Glyphs(text, cum, starts, list(frags), frag_starts)
+    return _Glyphs(text, cum, starts, list(frags), frag_starts, kerns)
+
+
+# Consecutive punctuation (CLREQ 3.1.6): of two adjacent full-width marks, the blank half
+# between their inks is taken out, so "）》。" or "。”" do not leave 1-1.5 em holes. The
+# glyph outlines decide (Simplified fonts set 。，：at the left, Traditional ones centre
+# them), so only a mark whose ink keeps to one half is compressed.
+_COMPRESSIBLE = frozenset(ch for ch in CLOSING | OPENING if ch not in "—―⸺…‥⋯～〜·・･ー")
+
+
+def _compression(text: str, frags: Sequence[Any], frag_starts: list[int]) -> dict[int, float]:
+    """Index -> points to take off that glyph's advance (half an em for each adjacent pair
+    of full-width marks whose inks leave a blank half between them)."""
+    kerns: dict[int, float] = {}
+    for i in range(len(text) - 1):
+        a, b = text[i], text[i + 1]
+        if a not in _COMPRESSIBLE or b not in _COMPRESSIBLE:
+            continue
+        fa = frags[bisect_right(frag_starts, i) - 1]
+        fb = frags[bisect_right(frag_starts, i + 1) - 1]
+        ink_a = _ink(fa.fontName, a)
+        ink_b = _ink(fb.fontName, b)
+        if ink_a is None or ink_b is None:
+            continue
+        # a's ink keeps to its left half, or (if no line may break between them, so b
+        # never starts a line) b's ink keeps to its right half.
+        if ink_a[2] <= 0.51 or (ink_b[1] >= 0.49 and _char_class(a) != _CL):
+            kerns[i] = ink_a[0] / 2 * fa.fontSize
+    return kerns
+
+
+@lru_cache(maxsize=4096)
+def _ink(font_name: str, ch: str) -> tuple[float, float, float] | None:
+    """(advance, ink left, ink right) of ``ch`` in ems, for a full-width glyph of a TrueType
+    font registered with reportlab; None when unknown or not full width."""
+    import struct
+
+    from reportlab.pdfbase.pdfmetrics import getFont
+
+    try:
+        face = getFont(font_name).face
+        gid = face.charToGlyph[ord(ch)]
+        start, stop = face.glyphPos[gid], face.glyphPos[gid + 1]
+        upm = float(face.unitsPerEm)
+        advance = face.charWidths[ord(ch)] / 1000  # reportlab keeps widths per 1000 em
+        offset = face.table["glyf"]["offset"] + start
+        if stop <= start or advance < 0.9:
+            return None
+        x_min, _, x_max = struct.unpack(">2x3h", face._ttf_data[offset : offset + 8])
+    except (AttributeError, KeyError, IndexError, TypeError, struct.error):
+        return None
+    return advance, x_min / upm / advance, x_max / upm / advance
 
 
 @lru_cache(maxsize=8)
@@ -691,6 +765,22 @@ def install_reportlab_fixes() -> None:
     if not getattr(ttfonts.makeToUnicodeCMap, "_exporter_fix", False):
         _to_unicode_cmap._exporter_fix = True  # type: ignore[attr-defined]
         ttfonts.makeToUnicodeCMap = _to_unicode_cmap
+
+    from reportlab.pdfgen.textobject import PDFTextObject
+
+    text_out = PDFTextObject._textOut
+    if not getattr(text_out, "_exporter_fix", False):
+
+        def kerned_text_out(self: Any, text: str, TStar: int = 0) -> None:  # noqa: N803
+            kern = getattr(text, "clreq_kern", 0)
+            if not kern:
+                text_out(self, text, TStar)
+                return
+            # A TJ array of one number moves the text position left by kern/1000 em.
+            self._code.append(f"{self._formatText(text)} [{kern:.1f}] TJ{' T*' if TStar else ''}")
+
+        kerned_text_out._exporter_fix = True  # type: ignore[attr-defined]
+        PDFTextObject._textOut = kerned_text_out  # type: ignore[method-assign]
 
     original = paragraph._justifyDrawParaLineX
     if getattr(original, "_exporter_fix", False):
