@@ -56,7 +56,7 @@ def main() -> int:
             path = out / f"{doc.name}.{edition}.pdf"
             WRITERS["pdf"](edoc, path, layout=layout)
             notes = content.notes_section(edoc)
-            note_texts = [notes.intro, *notes.items] if notes else []
+            note_texts = [*notes.intros, *notes.items] if notes else []
             main = [b.text for b in edoc.blocks]
             if layout == "side-by-side" and edoc.translation is not None:
                 columns = [main + note_texts, [b.text for b in edoc.translation.blocks]]

@@ -255,7 +255,19 @@ class _Builder:
                 )
         return paragraph
 
-    def side_by_side(self, source: Document, target: Document) -> None:
+    def mark(self, paragraph: Any, mark: str) -> None:
+        """A damaged paragraph's note mark (``※3``): a small grey superscript run after its
+        text, so the paragraph's own text is unchanged."""
+        from docx.shared import RGBColor
+
+        run = paragraph.add_run(mark)
+        run.font.superscript = True
+        run.font.color.rgb = RGBColor(0x77, 0x7B, 0x85)
+        _set_fonts(run._r.get_or_add_rPr(), self.fam.body, self.fam.body, self.zh_lang)
+
+    def side_by_side(
+        self, source: Document, target: Document, marks: dict[int, str] | None = None
+    ) -> None:
         """One table row per block: Chinese on the left, English on the right."""
         from docx.shared import Cm
 
@@ -270,14 +282,17 @@ class _Builder:
              (right.text, _block_style(right, translation=True)))
             for left, right in zip(source.blocks, target.blocks, strict=True)
         ]  # fmt: skip
-        for (left_text, left_style), (right_text, right_style) in rows:
+        marks = marks or {}
+        for row, ((left_text, left_style), (right_text, right_style)) in enumerate(rows):
             cells = table.add_row().cells
             for cell, text, style, english in (
                 (cells[0], left_text, left_style, False),
                 (cells[1], right_text, right_style, True),
             ):
                 cell._tc.remove(cell.paragraphs[0]._p)
-                self.para(text, style, english=english, container=cell)
+                paragraph = self.para(text, style, english=english, container=cell)
+                if not english and row - 1 in marks:
+                    self.mark(paragraph, marks[row - 1])
                 cell.width = Cm(8.2)
 
 
@@ -327,23 +342,32 @@ def write(doc: Document, path: Path, *, layout: str = "mono") -> None:
     build.para(doc.meta.title, "Title")
     if target is not None:
         build.para(target.meta.title, "Subtitle", english=True)
+    notes = content.notes_section(doc)
+    marks = content.paragraph_marks(doc)
+    notice = notes.notice if notes else ()
     if layout == "side-by-side" and target is not None:
-        build.side_by_side(doc, target)
+        for n, line in enumerate(notice):
+            build.para(line, STYLE_INFO, english=bool(n))
+        build.side_by_side(doc, target, marks)
     else:
         for line in content.info_lines(doc):
             build.para(line, STYLE_INFO)
         if target is not None:
             for line in content.info_lines(target):
                 build.para(line, STYLE_INFO, english=True)
+        for n, line in enumerate(notice):
+            build.para(line, STYLE_INFO, english=bool(n))
         for index, block in enumerate(doc.blocks):
-            build.para(block.text, _block_style(block, translation=False))
+            paragraph = build.para(block.text, _block_style(block, translation=False))
+            if index in marks:
+                build.mark(paragraph, marks[index])
             if target is not None:
                 other = target.blocks[index]
                 build.para(other.text, _block_style(other, translation=True), english=True)
-    notes = content.notes_section(doc)
     if notes:
         build.para(notes.heading, "Heading 1")
-        build.para(notes.intro, STYLE_NOTE)
+        for intro in notes.intros:
+            build.para(intro, STYLE_NOTE)
         for item in notes.items:
             build.para(item, STYLE_NOTE)
 

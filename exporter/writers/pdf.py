@@ -175,10 +175,16 @@ def write(doc: Document, path: Path, *, layout: str = "mono") -> None:
         flowable._exporter_bookmark = (title, level)
         return flowable
 
-    def block_flowable(block: Block, *, en: bool) -> Any:
+    marks = content.paragraph_marks(doc)
+
+    def block_flowable(block: Block, *, en: bool, index: int = -1) -> Any:
         if isinstance(block, Heading):
-            return para(block.text, "h1_en" if en else "h1")
-        return para(block.text, "body_en" if en else "body")
+            flowable = para(block.text, "h1_en" if en else "h1")
+        else:
+            flowable = para(block.text, "body_en" if en else "body")
+        if index in marks:
+            flowable.margin_mark = (marks[index], fonts.body, 7.5, Color(*GREY))
+        return flowable
 
     story: list[Any] = []
     title = doc.meta.title
@@ -191,6 +197,10 @@ def write(doc: Document, path: Path, *, layout: str = "mono") -> None:
     if target is not None:
         for line in content.info_lines(target):
             story.append(para(line, "info_en"))
+    notes = content.notes_section(doc)
+    if notes:
+        for n, line in enumerate(notes.notice):
+            story.append(para(line, "info_en" if n or english else "info"))
     story.append(Spacer(1, 4))
     story.append(
         HRFlowable(width="100%", thickness=0.6, color=styles["title"].textColor, spaceAfter=10)
@@ -209,8 +219,8 @@ def write(doc: Document, path: Path, *, layout: str = "mono") -> None:
         )
         # One table per row, so that a heading row keeps with the row after it (reportlab's
         # keep-with-next works between flowables, not between the rows of one table).
-        for left, right in zip(doc.blocks, target.blocks, strict=True):
-            cells = [block_flowable(left, en=False), block_flowable(right, en=True)]
+        for index, (left, right) in enumerate(zip(doc.blocks, target.blocks, strict=True)):
+            cells = [block_flowable(left, en=False, index=index), block_flowable(right, en=True)]
             row = Table([cells], colWidths=[width * 0.5, width * 0.5], splitInRow=1)
             row.setStyle(commands)
             row.keepWithNext = int(isinstance(left, Heading))
@@ -219,7 +229,7 @@ def write(doc: Document, path: Path, *, layout: str = "mono") -> None:
             story.append(row)
     else:
         for index, block in enumerate(doc.blocks):
-            flowable = block_flowable(block, en=english)
+            flowable = block_flowable(block, en=english, index=index)
             if isinstance(block, Heading):
                 mark = block.text
                 if target is not None:
@@ -229,10 +239,9 @@ def write(doc: Document, path: Path, *, layout: str = "mono") -> None:
             if target is not None:
                 story.append(block_flowable(target.blocks[index], en=True))
 
-    notes = content.notes_section(doc)
     if notes:
         story.append(bookmarked(para(notes.heading, "note_h"), notes.heading, 1))
-        story.append(para(notes.intro, "note"))
+        story.extend(para(intro, "note") for intro in notes.intros)
         story.extend(para(item, "note") for item in notes.items)
 
     words = labels(lang)

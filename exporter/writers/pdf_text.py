@@ -363,7 +363,13 @@ def _hyphenator(lang: str) -> Any | None:
         import pyphen
     except ImportError:
         return None
-    return pyphen.Pyphen(lang=pyphen.language_fallback(lang or "en_US") or "en_US")
+    # At least three letters either side of a hyphen: "En-vironment" or "environ-ed" help no
+    # line and read badly.
+    language = pyphen.language_fallback(lang or "en_US") or "en_US"
+    return pyphen.Pyphen(lang=language, left=MIN_HYPHEN_PART, right=MIN_HYPHEN_PART)
+
+
+MIN_HYPHEN_PART = 3
 
 
 # Units hyphenated as words: letters (with inner apostrophes/hyphens) and surrounding marks.
@@ -394,6 +400,8 @@ def _split_wide(
         hyphenator = _hyphenator(lang)
         if hyphenator is not None and _PLAIN_WORD.fullmatch(text):
             for match in _LETTERS.finditer(text):
+                if match.group()[0].isupper():
+                    continue  # names and capitalised words are never hyphenated ("Guang-zhou")
                 candidates += [
                     (start + match.start() + pos, True)
                     for pos in hyphenator.positions(match.group())
@@ -588,9 +596,7 @@ def _avoid_runt(
     if fallback is None:
         return
     cut = fallback
-    lines[-2] = _make_line(
-        g, lo, cut, _trim(text, lo, cut), False, lines[-2].maxWidth, calc_bounds
-    )
+    lines[-2] = _make_line(g, lo, cut, _trim(text, lo, cut), False, lines[-2].maxWidth, calc_bounds)
     lines[-1] = _make_line(g, cut, end, end_trim, False, lines[-1].maxWidth, calc_bounds)
 
 
@@ -615,6 +621,10 @@ def _paragraph_class() -> type[Paragraph]:
         # paragraph, on), instead of leaving one there alone.
         allowWidows = 0  # noqa: N815 - reportlab's name
         allowOrphans = 0  # noqa: N815 - reportlab's name
+
+        # (text, font name, size, colour) drawn in the left margin beside the first line (a
+        # note mark such as "※3"): outside the paragraph, so its text is not altered.
+        margin_mark: tuple[str, str, float, Any] | None = None
 
         _clreq: _Glyphs | None = None
         _clreq_start = 0
@@ -664,6 +674,20 @@ def _paragraph_class() -> type[Paragraph]:
                 (g.cum[e] - g.cum[s] for s, e in zip(bounds, bounds[1:], strict=False)), default=0.0
             )
 
+        def draw(self) -> None:
+            super().draw()
+            if self.margin_mark is None:
+                return
+            text, font, size, color = self.margin_mark
+            canv = self.canv
+            canv.saveState()
+            canv.setFont(font, size)
+            canv.setFillColor(color)
+            # On the first line's baseline (as reportlab places it), ending 0.8 em before
+            # the text block.
+            canv.drawRightString(-0.8 * size, self.height - self.style.fontSize, text)
+            canv.restoreState()
+
         def _get_split_blParaFunc(self) -> Callable[[Any, int, int], list[Any]]:  # noqa: N802
             def frags_of(bl_para: Any, start: int, stop: int) -> list[Any]:
                 lines = bl_para.lines[start:stop]
@@ -686,6 +710,7 @@ def _paragraph_class() -> type[Paragraph]:
                 for part in parts:
                     part._clreq = g
                 first._clreq_start = self._clreq_start
+                first.margin_mark = self.margin_mark  # beside the paragraph's first line only
                 rest._clreq_start = lines_before[n_first]._clreq_span[0]
                 # The remainder is laid out again at the width of its next frame; the lines
                 # after the first are valid whenever that width is the later-lines width.
