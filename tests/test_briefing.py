@@ -20,11 +20,11 @@ from .briefing_checks import (
     docx_text,
     docx_xml,
     expected_text,
-    strip_note_marks,
     has_poppler,
     pdf_text_pdfminer,
     pdf_text_poppler,
     squash,
+    strip_note_marks,
     strip_running_heads,
 )
 

@@ -66,15 +66,13 @@ def pdf_lines(path: Path, header: str = "") -> tuple[list[Line], int]:
         pages += 1
         mid = (page.x0 + page.x1) / 2
         chars: list[LTChar] = []
-
-        def walk(item: LTItem) -> None:
+        stack: list[LTItem] = [page]
+        while stack:
+            item = stack.pop()
             if isinstance(item, LTChar):
                 chars.append(item)
             elif isinstance(item, LTContainer):
-                for child in item:
-                    walk(child)
-
-        walk(page)
+                stack.extend(item)
         rows: dict[float, list[LTChar]] = {}
         for ch in sorted(chars, key=lambda c: -c.matrix[5]):
             base = ch.matrix[5]

@@ -6,8 +6,8 @@ The detector reports; it never guesses the missing text.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from bisect import bisect_right
+from collections import Counter
 from collections.abc import Iterable, Sequence
 
 from ..model import SourceNote

@@ -805,7 +805,7 @@ def install_reportlab_fixes() -> None:
             self._code.append(f"{self._formatText(text)} [{kern:.1f}] TJ{' T*' if TStar else ''}")
 
         kerned_text_out._exporter_fix = True  # type: ignore[attr-defined]
-        PDFTextObject._textOut = kerned_text_out  # type: ignore[method-assign]
+        PDFTextObject._textOut = kerned_text_out
 
     original = paragraph._justifyDrawParaLineX
     if getattr(original, "_exporter_fix", False):
