@@ -189,9 +189,13 @@ def write(doc: Document, path: Path, *, layout: str = "mono") -> None:
     story: list[Any] = []
     title = doc.meta.title
     outline_title = f"{title} / {target.meta.title}" if target is not None else title
-    story.append(bookmarked(para(title, "title"), outline_title))
+    title_flowable = para(title, "title")
+    title_flowable.balanced = True
+    story.append(bookmarked(title_flowable, outline_title))
     if target is not None:
-        story.append(para(target.meta.title, "subtitle"))
+        subtitle = para(target.meta.title, "subtitle")
+        subtitle.balanced = True
+        story.append(subtitle)
     for line in content.info_lines(doc):
         story.append(para(line, "info"))
     if target is not None:

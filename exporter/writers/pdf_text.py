@@ -30,11 +30,13 @@ import re
 import unicodedata
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from itertools import accumulate
 from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape, quoteattr
+
+from ..segment import word_starts
 
 if TYPE_CHECKING:
     from reportlab.lib.styles import ParagraphStyle
@@ -537,6 +539,35 @@ def _fit_lines(
     return lines
 
 
+def _balanced_lines(g: _Glyphs, max_widths: Sequence[float], calc_bounds: bool) -> list[Any]:
+    """Lines for a title: breaks only where a word ends (jieba for Chinese, spaces for
+    Latin), and the narrowest measure that needs no more lines than the full one, so that two
+    lines come out of similar length ("广州高新区党工委…" is not split as "党" / "工委")."""
+    lines = _fit_lines(g, 0, len(g.text), max_widths, calc_bounds)
+    if len(lines) < 2:
+        return lines
+    if any(_char_class(ch) == _ID for ch in g.text):
+        words = word_starts(g.text)
+        # (A word wider than the line is still cut, as ``_fit_lines`` cuts any such unit.)
+        g = replace(g, unit_starts=[u for u in g.unit_starts if u in words])
+    full = _fit_lines(g, 0, len(g.text), max_widths, calc_bounds)
+    target = len(full)
+    low, high = max(max_widths) / target * 0.9, max(max_widths)
+    best = full
+    for _ in range(12):  # bisect the measure to within ~0.03% of the full width
+        middle = (low + high) / 2
+        trial = _fit_lines(g, 0, len(g.text), [middle], calc_bounds)
+        if len(trial) <= target:
+            best, high = trial, middle
+        else:
+            low = middle
+    for n, line in enumerate(best):
+        width = max_widths[min(n, len(max_widths) - 1)]
+        line.extraSpace += width - line.maxWidth
+        line.maxWidth = width
+    return best
+
+
 # A paragraph's last line should hold at least this many characters besides punctuation;
 # a shorter one (a "runt": "校。") takes characters from the line above.
 MIN_LAST_LINE = 3
@@ -625,6 +656,8 @@ def _paragraph_class() -> type[Paragraph]:
         # (text, font name, size, colour) drawn in the left margin beside the first line (a
         # note mark such as "※3"): outside the paragraph, so its text is not altered.
         margin_mark: tuple[str, str, float, Any] | None = None
+        # Titles: break only between words and make the lines of similar length.
+        balanced = False
 
         _clreq: _Glyphs | None = None
         _clreq_start = 0
@@ -658,6 +691,8 @@ def _paragraph_class() -> type[Paragraph]:
             cache = self._clreq_cache
             if cache is not None and all(abs(w - cache[0]) < 1e-6 for w in max_widths):
                 lines = cache[1]
+            elif self.balanced:
+                lines = _balanced_lines(self._clreq_glyphs(), max_widths, calc_bounds)
             else:
                 g = self._clreq_glyphs()
                 lang = getattr(style, "hyphenationLang", "") or ""
