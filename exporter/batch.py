@@ -48,7 +48,9 @@ def library_versions() -> dict[str, str]:
     return versions
 
 
-def stage_source(source: Source, out_dir: Path, options: BuildOptions) -> BuildResult | ExporterError:
+def stage_source(
+    source: Source, out_dir: Path, options: BuildOptions
+) -> BuildResult | ExporterError:
     """Stage one source; a per-document failure is returned (it is reported, not fatal)."""
     try:
         return stage_document(source.path, source.out_dir(out_dir), options)

@@ -1,4 +1,4 @@
-"""Count layout faults over every PDF edition of the seed and the two articles here.
+"""Count layout faults over every PDF edition of the seed and tests/data/articles.
 
     .venv/bin/python bench/layout/measure.py [OUT_DIR]
 
@@ -19,7 +19,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
-SOURCES = [*sorted((ROOT / "seeds").glob("*.txt")), *sorted(HERE.glob("article_*.txt"))]
+ARTICLES = ROOT / "tests" / "data" / "articles"
+SOURCES = [*sorted((ROOT / "seeds").glob("*.txt")), *sorted(ARTICLES.glob("*.txt"))]
 
 
 def main() -> int:

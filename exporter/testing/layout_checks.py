@@ -120,6 +120,10 @@ def layout_faults(
     faults.one_line_pages = sorted(p for p, n in per_page.items() if n == 1)
     for column, texts in enumerate(paragraphs):
         col_lines = [line for line in lines if line.column == column]
+        for line, after in zip(col_lines, col_lines[1:], strict=False):
+            # A hyphen the layout added at a line end ("consider-" / "ation") is not text.
+            if re.search(r"[a-z]-$", line.text) and after.text[:1].islower():
+                line.text = line.text[:-1]
         joined = "".join(line.text for line in col_lines)
         starts = []
         pos = 0
