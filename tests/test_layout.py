@@ -20,7 +20,16 @@ from exporter.writers import WRITERS, content
 from .briefing_checks import docx_xml, pdf_text_pdfminer
 
 ARTICLES = Path(__file__).parent / "data" / "articles"
-NAMES = "Guangzhou Nanfang Huangpu Environment Island Shenzhen Development Zone".split()
+NAMES = [
+    "Guangzhou",
+    "Nanfang",
+    "Huangpu",
+    "Environment",
+    "Island",
+    "Shenzhen",
+    "Development",
+    "Zone",
+]
 
 
 def _english(doc: Document) -> Document:
