@@ -211,6 +211,10 @@ class StagedOutputs:
 
     def discard(self) -> None:
         for tmp, _ in self.pending:
+            with contextlib.suppress(OSError):
+                # Truncate first: a writer that failed may still hold the file open, and an
+                # unlinked open file keeps its blocks (a full disk would stay full).
+                os.truncate(tmp, 0)
             with contextlib.suppress(FileNotFoundError):
                 tmp.unlink()
         self.pending = []
