@@ -35,6 +35,13 @@ class SourceNote:
     excerpt: str
     # "body" (position counts into the body text) or "title".
     where: str = "body"
+    # The body paragraph (block) it is in, counting from 1; 0 for the title.
+    paragraph: int = 0
+    # Offsets into ``excerpt`` where text is missing (a writer marks them; the excerpt
+    # itself stays the source's text).
+    gaps: tuple[int, ...] = ()
+    # Offset of the excerpt's first character in the same text as ``position``.
+    excerpt_at: int = 0
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
+from itertools import accumulate
 
 from ..errors import InputError
 from ..model import Block, Document, Heading, Paragraph
@@ -74,7 +75,10 @@ def clean(doc: Document) -> Document:
         credits=tuple(credits),
     )
     cleaned = Document(meta=meta, blocks=tuple(blocks), name=doc.name, source=doc.source)
-    notes = damage.find_damage(title, where="title") + damage.find_damage(cleaned.body_text)
+    starts = [0, *accumulate(len(block.text) for block in cleaned.blocks)][:-1]
+    notes = damage.find_damage(title, where="title") + damage.find_damage(
+        cleaned.body_text, starts=starts
+    )
     _log_damage(doc.name, notes)
     return replace(cleaned, notes=notes)
 

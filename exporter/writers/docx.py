@@ -287,6 +287,7 @@ def _setup_styles(doc: Any, fam: Families, lang: str, house: Style) -> None:
     normal_ppr = doc.styles["Normal"].element.get_or_add_pPr()
     _ppr_child(normal_ppr, "widowControl")
     configure(doc.styles["Title"], "title")
+    doc.styles["Title"].paragraph_format.keep_with_next = True  # with the lines under it
     # The English title under the Chinese one in bilingual briefings.
     configure(doc.styles["Subtitle"], "subtitle", en=True, run_lang="en-US")
     heading = doc.styles["Heading 1"]
@@ -443,6 +444,16 @@ class _Builder:
                     run.bold = bold
         return paragraph
 
+    def mark(self, paragraph: Any, mark: str) -> None:
+        """A damaged paragraph's note mark (``※3``): a small grey superscript run after its
+        text, so the paragraph's own text is unchanged."""
+        from docx.shared import RGBColor
+
+        run = paragraph.add_run(mark)
+        run.font.superscript = True
+        run.font.color.rgb = RGBColor(0x77, 0x7B, 0x85)
+        _set_fonts(run._r.get_or_add_rPr(), self.fam.body, self.fam.body, self.zh_lang)
+
     def rule_under(self, paragraph: Any) -> None:
         """The house rule under the title block, as a border under its last paragraph."""
         from docx.shared import Pt
@@ -459,7 +470,9 @@ class _Builder:
 
             paragraph.add_run().add_break(WD_BREAK.PAGE)
 
-    def side_by_side(self, source: Document, target: Document) -> None:
+    def side_by_side(
+        self, source: Document, target: Document, marks: dict[int, str] | None = None
+    ) -> None:
         """One table row per block: Chinese on the left, English on the right, a hairline
         between them, as in the PDF."""
         from docx.shared import Pt
@@ -469,14 +482,19 @@ class _Builder:
         table.autofit = False
         for column in table.columns:
             column.width = Pt(half)
-        for left, right in zip(source.blocks, target.blocks, strict=True):
+        marks = marks or {}
+        for row, (left, right) in enumerate(zip(source.blocks, target.blocks, strict=True)):
             cells = table.add_row().cells
             for index, (cell, block, english) in enumerate(
                 ((cells[0], left, False), (cells[1], right, True))
             ):
                 cell._tc.remove(cell.paragraphs[0]._p)
-                self.para(block.text, _block_style(block, translation=english), english=english,
-                          container=cell)  # fmt: skip
+                paragraph = self.para(
+                    block.text, _block_style(block, translation=english), english=english,
+                    container=cell,
+                )  # fmt: skip
+                if not english and row in marks:
+                    self.mark(paragraph, marks[row])
                 cell.width = Pt(half)
                 _cell_margins(cell, index)
 
@@ -645,19 +663,26 @@ def write(doc: Document, path: Path, *, layout: str = "mono", style: Style | Non
     if target is not None:
         for line in content.info_lines(target):
             last = build.para(line, STYLE_INFO, english=True)
+    notes = content.notes_section(doc)
+    marks = content.paragraph_marks(doc)
+    # One line under the title block when the source is damaged, pointing to the notes.
+    for n, line in enumerate(notes.notice if notes else ()):
+        last = build.para(line, STYLE_INFO, english=bool(n) or lang.startswith("en"))
     build.rule_under(last)
     if layout == "side-by-side" and target is not None:
-        build.side_by_side(doc, target)
+        build.side_by_side(doc, target, marks)
     else:
         for index, block in enumerate(doc.blocks):
-            build.para(block.text, _block_style(block, translation=False))
+            paragraph = build.para(block.text, _block_style(block, translation=False))
+            if index in marks:
+                build.mark(paragraph, marks[index])
             if target is not None:
                 other = target.blocks[index]
                 build.para(other.text, _block_style(other, translation=True), english=True)
-    notes = content.notes_section(doc)
     if notes:
         build.para(notes.heading, STYLE_NOTES_HEADING)
-        build.para(notes.intro, STYLE_NOTE)
+        for intro in notes.intros:
+            build.para(intro, STYLE_NOTE)
         for item in notes.items:
             build.para(item, STYLE_NOTE)
 

@@ -220,10 +220,16 @@ def write(doc: Document, path: Path, *, layout: str = "mono", style: Style | Non
         flowable._exporter_bookmark = (title, level)
         return flowable
 
-    def block_flowable(block: Block, *, en: bool) -> Any:
+    marks = content.paragraph_marks(doc)
+
+    def block_flowable(block: Block, *, en: bool, index: int = -1) -> Any:
         if isinstance(block, Heading):
-            return para(block.text, "h1_en" if en else "h1")
-        return para(block.text, "body_en" if en else "body")
+            flowable = para(block.text, "h1_en" if en else "h1")
+        else:
+            flowable = para(block.text, "body_en" if en else "body")
+        if index in marks:
+            flowable.margin_mark = (marks[index], fonts.body, 7.5, styles["note"].textColor)
+        return flowable
 
     story: list[Any] = []
     if style.logo.path is not None:
@@ -232,14 +238,22 @@ def write(doc: Document, path: Path, *, layout: str = "mono", style: Style | Non
         story.append(para(style.marking.text, "marking"))
     title = doc.meta.title
     outline_title = f"{title} / {target.meta.title}" if target is not None else title
-    story.append(bookmarked(para(title, "title"), outline_title))
+    title_flowable = para(title, "title")
+    title_flowable.balanced = True
+    story.append(bookmarked(title_flowable, outline_title))
     if target is not None:
-        story.append(para(target.meta.title, "subtitle"))
+        subtitle = para(target.meta.title, "subtitle")
+        subtitle.balanced = True
+        story.append(subtitle)
     for line in content.info_lines(doc):
         story.append(para(line, "info"))
     if target is not None:
         for line in content.info_lines(target):
             story.append(para(line, "info_en"))
+    notes = content.notes_section(doc)
+    if notes:
+        for n, line in enumerate(notes.notice):
+            story.append(para(line, "info_en" if n or english else "info"))
     rule = style.rule
     if rule.show:
         story.append(Spacer(1, rule.space_before))
@@ -255,18 +269,9 @@ def write(doc: Document, path: Path, *, layout: str = "mono", style: Style | Non
         story.append(PageBreak())
 
     if layout == "side-by-side" and target is not None:
-        rows = []
-        for left, right in zip(doc.blocks, target.blocks, strict=True):
-            cells = [block_flowable(left, en=False), block_flowable(right, en=True)]
-            if isinstance(left, Heading):
-                bookmarked(cells[0], f"{left.text} / {right.text}", 1)
-            rows.append(cells)
-        if rows:
-            width = style.page.text_width
-            table = Table(
-                rows, colWidths=[width * 0.5, width * 0.5], splitByRow=1, splitInRow=1, repeatRows=0
-            )
-            commands = [
+        width = style.page.text_width
+        commands = TableStyle(
+            [
                 # The cells hold Paragraphs, but Table still sets its cell font (Helvetica by
                 # default) on the canvas, which would put an unembedded base-14 font in the PDF.
                 ("FONTNAME", (0, 0), (-1, -1), fonts.body),
@@ -276,11 +281,20 @@ def write(doc: Document, path: Path, *, layout: str = "mono", style: Style | Non
                 ("LEFTPADDING", (1, 0), (1, -1), 9),
                 ("LINEAFTER", (0, 0), (0, -1), 0.4, Color(0.82, 0.83, 0.86)),
             ]
-            table.setStyle(TableStyle(commands))
-            story.append(table)
+        )
+        # One table per row, so that a heading row keeps with the row after it (reportlab's
+        # keep-with-next works between flowables, not between the rows of one table).
+        for index, (left, right) in enumerate(zip(doc.blocks, target.blocks, strict=True)):
+            cells = [block_flowable(left, en=False, index=index), block_flowable(right, en=True)]
+            row = Table([cells], colWidths=[width * 0.5, width * 0.5], splitInRow=1)
+            row.setStyle(commands)
+            row.keepWithNext = int(isinstance(left, Heading))
+            if isinstance(left, Heading):
+                bookmarked(row, f"{left.text} / {right.text}", 1)
+            story.append(row)
     else:
         for index, block in enumerate(doc.blocks):
-            flowable = block_flowable(block, en=english)
+            flowable = block_flowable(block, en=english, index=index)
             if isinstance(block, Heading):
                 mark = block.text
                 if target is not None:
@@ -290,10 +304,9 @@ def write(doc: Document, path: Path, *, layout: str = "mono", style: Style | Non
             if target is not None:
                 story.append(block_flowable(target.blocks[index], en=True))
 
-    notes = content.notes_section(doc)
     if notes:
         story.append(bookmarked(para(notes.heading, "note_h"), notes.heading, 1))
-        story.append(para(notes.intro, "note"))
+        story.extend(para(intro, "note") for intro in notes.intros)
         story.extend(para(item, "note") for item in notes.items)
 
     words = labels(lang)
