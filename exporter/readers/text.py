@@ -96,7 +96,8 @@ def decode(data: bytes, name: str = "input") -> DecodedText:
     )
 
 
-def read(path: Path) -> Document:
+def read_bytes(path: Path) -> bytes:
+    """The file's bytes, refusing missing, oversized and unreadable files (every reader)."""
     try:
         size = path.stat().st_size
         if size > MAX_INPUT_BYTES:
@@ -111,12 +112,22 @@ def read(path: Path) -> Document:
         raise InputError(f"{path}: is a folder, not a text file") from None
     except PermissionError:
         raise InputError(f"{path}: permission denied; check the file's permissions") from None
-    decoded = decode(data, str(path))
+    return data
+
+
+def read_text(path: Path) -> DecodedText:
+    """The file decoded (see ``decode``), line ends made plain; refuses an empty file."""
+    decoded = decode(read_bytes(path), str(path))
     text = decoded.text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise InputError(f"{path}: the file is empty (or only whitespace); nothing to build")
+    return DecodedText(text, decoded.encoding)
+
+
+def read(path: Path) -> Document:
+    decoded = read_text(path)
     log.debug("%s: decoded as %s", path, decoded.encoding)
-    lines = tuple(Paragraph(line) for line in text.split("\n"))
+    lines = tuple(Paragraph(line) for line in decoded.text.split("\n"))
     return Document(
         meta=Metadata(provenance=(("input_encoding", decoded.encoding),)),
         blocks=lines,
