@@ -14,6 +14,7 @@ import sys
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from . import __version__
 from .errors import ExitCode, ExporterError, InputError, MissingDependencyError
@@ -92,6 +93,8 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--strict", action="store_true", help="treat warnings as errors")
     build.add_argument("--no-manifest", action="store_true", help="do not update DIR/manifest.json")
 
+    _add_pack_parser(sub, common)
+
     models = sub.add_parser(
         "models", help="list, install or remove translation models", parents=[common]
     )
@@ -105,6 +108,50 @@ def _parser() -> argparse.ArgumentParser:
     remove = msub.add_parser("remove", help="remove an installed model")
     remove.add_argument("model", help="model id or FROM-TO code, e.g. zh-en")
     return parser
+
+
+def _add_pack_parser(sub: Any, common: argparse.ArgumentParser) -> None:
+    pack = sub.add_parser(
+        "pack", help="build ONE briefing (cover, contents, sections) from many sources",
+        parents=[common],
+    )  # fmt: skip
+    pack.add_argument(
+        "inputs", nargs="+", type=Path, metavar="SOURCE", help="source files or folders"
+    )
+    pack.add_argument("--out", "-o", type=Path, required=True, metavar="DIR", help="output folder")
+    pack.add_argument("--title", help="the pack's title (default: 简报汇编 / Briefing pack)")
+    pack.add_argument("--date", help="the pack's date (default: the newest article's)")
+    pack.add_argument(
+        "--sort", choices=("given", "date"), default="given",
+        help="article order: as given (default) or by date, oldest first",
+    )  # fmt: skip
+    pack.add_argument(
+        "--name", default="pack", help="output file name stem (default: pack → pack.zh-CN.pdf)"
+    )
+    pack.add_argument(
+        "--format", "-f", dest="formats", type=_csv(FORMATS), default=FORMATS,
+        help="docx,pdf (default: both)",
+    )  # fmt: skip
+    pack.add_argument(
+        "--lang", "-l", dest="langs", type=_csv(_langs()), default=None,
+        help=f"editions: {', '.join(_langs())} (default: zh-CN, or none with --bilingual)",
+    )  # fmt: skip
+    pack.add_argument(
+        "--bilingual", "-b", type=_csv(("interleaved", "side-by-side")), default=(),
+        help="Chinese–English layouts: interleaved,side-by-side",
+    )  # fmt: skip
+    pack.add_argument("--corrections", type=Path, help="your conversion corrections (TSV)")
+    glossary = pack.add_mutually_exclusive_group()
+    glossary.add_argument("--glossary", type=Path, help="translation glossary (TSV)")
+    glossary.add_argument("--no-glossary", action="store_true", help="translate without a glossary")
+    pack.add_argument("--model", help="translation model id or .argosmodel folder")
+    pack.add_argument("--no-cache", action="store_true", help="do not use the translation cache")
+    pack.add_argument("--cache", type=Path, help="translation cache file (SQLite)")
+    pack.add_argument(
+        "--strict", action="store_true",
+        help="refuse the whole pack if a source is bad (exit 3) or a warning is raised (exit 6)",
+    )  # fmt: skip
+    pack.add_argument("--no-manifest", action="store_true", help="do not update DIR/manifest.json")
 
 
 class _PlainFormatter(logging.Formatter):
@@ -124,12 +171,17 @@ def _configure_logging(verbose: bool, quiet: bool) -> None:
 
 
 def _expand_inputs(inputs: Sequence[Path]) -> list[Path]:
+    from .readers import FOLDER_SUFFIXES
+
     files: list[Path] = []
     for item in inputs:
         if item.is_dir():
-            found = sorted(p for p in item.rglob("*.txt") if p.is_file())
+            found = sorted(
+                p for p in item.rglob("*") if p.suffix.lower() in FOLDER_SUFFIXES and p.is_file()
+            )
             if not found:
-                raise InputError(f"{item}: folder holds no *.txt sources")
+                kinds = ", ".join(f"*{suffix}" for suffix in FOLDER_SUFFIXES)
+                raise InputError(f"{item}: folder holds no sources ({kinds})")
             files.extend(found)
         else:
             files.append(item)
@@ -142,17 +194,16 @@ def _starter_glossary() -> Path:
     return Path(STARTER_GLOSSARY)
 
 
-def _cmd_build(args: argparse.Namespace) -> int:
-    from .batch import build_all
+def _build_options(args: argparse.Namespace) -> Any:
     from .pipeline import BuildOptions
 
-    options = BuildOptions(
+    return BuildOptions(
         formats=args.formats,
         # --bilingual alone builds only the bilingual briefings.
         langs=args.langs if args.langs is not None else (() if args.bilingual else ("zh-CN",)),
         bilingual=args.bilingual,
         corrections=args.corrections,
-        review=args.review,
+        review=getattr(args, "review", False),
         glossary=None if args.no_glossary else (args.glossary or _starter_glossary()),
         model=args.model,
         cache=args.cache,
@@ -160,6 +211,12 @@ def _cmd_build(args: argparse.Namespace) -> int:
         strict=args.strict,
         progress=not args.quiet and sys.stderr.isatty(),
     )
+
+
+def _cmd_build(args: argparse.Namespace) -> int:
+    from .batch import build_all
+
+    options = _build_options(args)
     jobs = args.jobs if args.jobs > 0 else (os.cpu_count() or 1)
 
     def emit(path: Path) -> None:
@@ -169,6 +226,28 @@ def _cmd_build(args: argparse.Namespace) -> int:
         _expand_inputs(args.inputs), args.out, options,
         jobs=jobs, on_output=emit, manifest=not args.no_manifest,
     )  # fmt: skip
+
+
+def _cmd_pack(args: argparse.Namespace) -> int:
+    from .batch import update_manifest
+    from .output import ensure_dir
+    from .pack import PackOptions, build_pack
+
+    options = _build_options(args)
+    ensure_dir(args.out)
+    pack_options = PackOptions(title=args.title, date=args.date, sort=args.sort, name=args.name)
+    result = build_pack(_expand_inputs(args.inputs), args.out, options, pack_options)
+    for path in result.outputs:
+        print(path, flush=True)
+    if not args.no_manifest and result.records:
+        update_manifest(args.out, result.records, options)
+    if result.failed:
+        log.error(
+            "%d source(s) left out of the pack (see above); built from the other %d",
+            len(result.failed), result.articles,
+        )  # fmt: skip
+        return ExitCode.BAD_INPUT
+    return ExitCode.OK
 
 
 def _cmd_models(args: argparse.Namespace) -> int:
@@ -208,6 +287,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "build":
             return _cmd_build(args)
+        if args.command == "pack":
+            return _cmd_pack(args)
         return _cmd_models(args)
     except KeyboardInterrupt:
         print("exporter: interrupted; no partial output was left", file=sys.stderr)

@@ -1,0 +1,157 @@
+"""DOCX of a briefing pack: cover, a TOC field over the article titles, one section per article.
+
+Uses the single-briefing writer's template, styles and builder (writers/docx.py).
+Article titles are "Heading 1", their sub-headings "Heading 2", so the TOC field
+(``TOC \\o "1-1"``) lists the articles; Word and LibreOffice fill in its page
+numbers when fields are updated (the file asks Word to do so on opening).
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from ..labels import labels, script_of
+from ..model import Document, Heading, Pack
+from ..reproducible import build_time
+from . import content, pack_content
+from .docx import (
+    STYLE_INFO,
+    STYLE_NOTE,
+    _block_style,
+    _Builder,
+    _normalize_zip,
+    _page_footer,
+    _qn,
+    _template,
+    _zh_lang,
+)
+from .families import families_for
+
+TOC_INSTRUCTION = ' TOC \\o "1-1" \\h \\z \\u '
+
+
+def _sub_headings(doc: Document) -> Document:
+    """Headings inside an article sit under its title: level 2 (and in its translation)."""
+    blocks = tuple(
+        replace(block, level=max(block.level, 2)) if isinstance(block, Heading) else block
+        for block in doc.blocks
+    )
+    translation = _sub_headings(doc.translation) if doc.translation is not None else None
+    return replace(doc, blocks=blocks, translation=translation)
+
+
+def _field_run(*, char: str | None = None, instr: str | None = None) -> Any:
+    from docx.oxml import OxmlElement
+
+    run = OxmlElement("w:r")
+    if char is not None:
+        fld = OxmlElement("w:fldChar")
+        fld.set(_qn("w:fldCharType"), char)
+        if char == "begin":
+            fld.set(_qn("w:dirty"), "true")
+        run.append(fld)
+    if instr is not None:
+        text = OxmlElement("w:instrText")
+        text.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+        text.text = instr
+        run.append(text)
+    return run
+
+
+def _toc_field(build: _Builder, titles: list[str]) -> None:
+    """A TOC field whose stored result lists the titles (what a viewer shows before updating)."""
+    paragraphs = [build.para(title, STYLE_INFO) for title in titles or [""]]
+    first = paragraphs[0]._p
+    anchor = first.find(_qn("w:r"))
+    for run in (
+        _field_run(char="begin"),
+        _field_run(instr=TOC_INSTRUCTION),
+        _field_run(char="separate"),
+    ):
+        if anchor is not None:
+            anchor.addprevious(run)
+        else:
+            first.append(run)
+    paragraphs[-1]._p.append(_field_run(char="end"))
+
+
+def _update_fields_on_open(document: Any) -> None:
+    from docx.oxml import OxmlElement
+
+    settings = document.settings.element
+    update = settings.find(_qn("w:updateFields"))
+    if update is None:
+        update = OxmlElement("w:updateFields")
+        settings.append(update)
+    update.set(_qn("w:val"), "true")
+
+
+def write(pack: Pack, path: Path, *, layout: str = "mono") -> None:
+    """Write ``pack`` to ``path`` (a temporary file the caller renames into place)."""
+    import docx
+    from docx.enum.text import WD_BREAK
+
+    lang = pack.lang
+    fam = families_for(script_of(lang))
+    document = docx.Document(io.BytesIO(_template(fam, lang)))
+    build = _Builder(document, fam, _zh_lang(lang))
+    _page_footer(document.sections[0], lang, pack.title)
+    words = pack_content.pack_words(lang)
+
+    build.para(pack.title, "Title")
+    if pack.subtitle:
+        build.para(pack.subtitle, "Subtitle", english=True)
+    for line in pack_content.cover_lines(pack):
+        build.para(line, STYLE_INFO)
+    build.para(words["contents"], STYLE_INFO).runs[0].bold = True
+    _toc_field(build, [article.meta.title for article in pack.articles])
+    build.para("", STYLE_INFO).add_run().add_break(WD_BREAK.PAGE)
+
+    for article in pack.articles:
+        doc = _sub_headings(article)
+        target = doc.translation if layout != "mono" else None
+        if layout != "mono" and target is None:
+            raise ValueError(f"layout {layout!r} needs translated articles")
+        build.para(doc.meta.title, "Heading 1")
+        if target is not None:
+            build.para(target.meta.title, "Subtitle", english=True)
+        if layout == "side-by-side" and target is not None:
+            build.side_by_side(doc, target)
+            continue
+        for line in content.info_lines(doc):
+            build.para(line, STYLE_INFO)
+        if target is not None:
+            for line in content.info_lines(target):
+                build.para(line, STYLE_INFO, english=True)
+        for index, block in enumerate(doc.blocks):
+            build.para(block.text, _block_style(block, translation=False))
+            if target is not None:
+                other = target.blocks[index]
+                build.para(other.text, _block_style(other, translation=True), english=True)
+
+    build.para(words["sources_heading"], "Heading 1")
+    for entry in pack_content.source_entries(pack):
+        build.para(entry.heading, STYLE_INFO).runs[0].bold = True
+        for line in entry.lines:
+            build.para(line, STYLE_NOTE)
+    _update_fields_on_open(document)
+
+    when = build_time().replace(tzinfo=None)
+    props = document.core_properties
+    props.title = pack.title
+    props.subject = labels(lang)["subject"]
+    props.language = lang
+    props.author = "exporter"
+    props.last_modified_by = "exporter"
+    props.created = when
+    props.modified = when
+    props.revision = 1
+    props.keywords = pack.name
+    props.comments = f"Briefing pack of {len(pack.articles)} items, built by exporter"
+    buffer = io.BytesIO()
+    document.save(buffer)
+    stamp = (max(when.year, 1980), when.month, when.day, when.hour, when.minute, when.second)
+    path.write_bytes(_normalize_zip(buffer.getvalue(), stamp))

@@ -1,0 +1,179 @@
+"""PDF of a briefing pack: cover, printed contents with page numbers, one section per article.
+
+Uses the single-briefing writer's fonts, styles, outline and page furniture
+(writers/pdf.py); the contents are reportlab's TableOfContents, laid out by
+multiBuild until the page numbers settle.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+from reportlab.lib.colors import Color
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.platypus import PageBreak, Spacer, Table, TableStyle
+from reportlab.platypus.flowables import HRFlowable
+from reportlab.platypus.tableofcontents import TableOfContents
+
+from ..labels import labels, script_of
+from ..model import Block, Document, Heading, Pack
+from . import content, pack_content
+from .pdf import PAGE_MARGINS, _clip, _Fonts, _numbered_canvas, _styles, _Template, log
+from .pdf_text import cjk_paragraph, install_reportlab_fixes
+
+
+class _PackTemplate(_Template):
+    """Outline entries as in a single briefing, plus contents entries for article titles."""
+
+    def beforeDocument(self) -> None:  # noqa: N802 - reportlab's name
+        # multiBuild lays the story out several times: the same keys every pass.
+        self._bookmarks = 0
+
+    def afterFlowable(self, flowable: Any) -> None:  # noqa: N802 - reportlab's name
+        super().afterFlowable(flowable)
+        entry = getattr(flowable, "_exporter_toc", None)
+        if entry is not None:
+            level, text = entry
+            key = f"h{self._bookmarks}"
+            self.notify("TOCEntry", (level, escape(text), self.canv.getPageNumber(), key))
+
+
+def write(pack: Pack, path: Path, *, layout: str = "mono") -> None:
+    """Write ``pack`` to ``path`` (a temporary file the caller renames into place)."""
+    install_reportlab_fixes()
+    lang = pack.lang
+    english = script_of(lang) == "Latn"
+    fonts = _Fonts(script_of(lang))
+    styles = _styles(fonts, english)
+    styles["article"] = ParagraphStyle(
+        "article", styles["title"], fontSize=16, leading=23, spaceBefore=14, keepWithNext=1
+    )
+    styles["article_en"] = ParagraphStyle(
+        "article_en", styles["subtitle"], fontSize=12, leading=17, keepWithNext=1
+    )
+    choosers: dict[str, Callable[[str], str | None]] = {}
+
+    def para(text: str, style_name: str) -> Any:
+        style = styles[style_name]
+        chooser = choosers.get(style.fontName)
+        if chooser is None:
+            chooser = choosers[style.fontName] = fonts.chooser(style.fontName)
+        return cjk_paragraph(text, style, chooser)
+
+    def marked(flowable: Any, title: str, level: int, toc: bool = False) -> Any:
+        flowable._exporter_bookmark = (title, level)
+        if toc:
+            flowable._exporter_toc = (0, title)
+        return flowable
+
+    def block_flowable(block: Block, *, en: bool) -> Any:
+        if isinstance(block, Heading):
+            return para(block.text, "h1_en" if en else "h1")
+        return para(block.text, "body_en" if en else "body")
+
+    def article(doc: Document) -> list[Any]:
+        target = doc.translation if layout != "mono" else None
+        if layout != "mono" and target is None:
+            raise ValueError(f"layout {layout!r} needs translated articles")
+        title = doc.meta.title if target is None else f"{doc.meta.title} / {target.meta.title}"
+        part: list[Any] = [marked(para(doc.meta.title, "article"), title, 0, toc=True)]
+        if target is not None:
+            part.append(para(target.meta.title, "article_en"))
+        part.extend(para(line, "info") for line in content.info_lines(doc))
+        if target is not None:
+            part.extend(para(line, "info_en") for line in content.info_lines(target))
+        part.append(Spacer(1, 6))
+        if layout == "side-by-side" and target is not None:
+            rows = []
+            for left, right in zip(doc.blocks, target.blocks, strict=True):
+                cells = [block_flowable(left, en=False), block_flowable(right, en=True)]
+                if isinstance(left, Heading):
+                    marked(cells[0], f"{left.text} / {right.text}", 1)
+                rows.append(cells)
+            if rows:
+                width = A4[0] - PAGE_MARGINS["left"] - PAGE_MARGINS["right"]
+                table = Table(rows, colWidths=[width * 0.5] * 2, splitByRow=1, splitInRow=1)
+                table.setStyle(
+                    TableStyle(
+                        [
+                            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                            ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                            ("RIGHTPADDING", (0, 0), (0, -1), 9),
+                            ("LEFTPADDING", (1, 0), (1, -1), 9),
+                            ("LINEAFTER", (0, 0), (0, -1), 0.4, Color(0.82, 0.83, 0.86)),
+                        ]
+                    )
+                )
+                part.append(table)
+        else:
+            for index, block in enumerate(doc.blocks):
+                flowable = block_flowable(block, en=english)
+                if isinstance(block, Heading):
+                    mark = block.text
+                    if target is not None:
+                        mark = f"{block.text} / {target.blocks[index].text}"
+                    marked(flowable, mark, 1)
+                part.append(flowable)
+                if target is not None:
+                    part.append(block_flowable(target.blocks[index], en=True))
+        part.append(HRFlowable(width="30%", thickness=0.4, color=Color(0.8, 0.8, 0.82)))
+        return part
+
+    words = pack_content.pack_words(lang)
+    story: list[Any] = [marked(para(pack.title, "title"), pack.title, 0)]
+    if pack.subtitle:
+        story.append(para(pack.subtitle, "subtitle"))
+    story.extend(para(line, "info") for line in pack_content.cover_lines(pack))
+    story.append(Spacer(1, 4))
+    story.append(HRFlowable(width="100%", thickness=0.6, color=styles["title"].textColor))
+    story.append(Spacer(1, 10))
+    story.append(marked(para(words["contents"], "h1"), words["contents"], 0))
+    toc = TableOfContents(dotsMinLevel=0)
+    toc.levelStyles = [
+        ParagraphStyle(
+            "toc0", styles["body"], firstLineIndent=0, leftIndent=0, alignment=0,
+            fontName=styles["info"].fontName, fontSize=10.5, leading=16, spaceAfter=2,
+            wordWrap="CJK",
+        )
+    ]  # fmt: skip
+    story.append(toc)
+    story.append(PageBreak())
+    for doc in pack.articles:
+        story.extend(article(doc))
+
+    heading = words["sources_heading"]
+    story.append(marked(para(heading, "note_h"), heading, 0))
+    for entry in pack_content.source_entries(pack):
+        story.append(para(entry.heading, "info"))
+        story.extend(para(line, "note") for line in entry.lines)
+
+    single = labels(lang)
+    template = _PackTemplate(
+        str(path),
+        pagesize=A4,
+        leftMargin=PAGE_MARGINS["left"],
+        rightMargin=PAGE_MARGINS["right"],
+        topMargin=PAGE_MARGINS["top"],
+        bottomMargin=PAGE_MARGINS["bottom"],
+        title=pack.title,
+        subject=single["subject"],
+        author="",
+        creator="exporter",
+        producer="exporter (ReportLab)",
+        keywords=[pack.name, lang],
+        lang=lang,
+        invariant=1,
+        initialFontName=fonts.body,
+        initialFontSize=11,
+    )
+    canvas_cls = _numbered_canvas(_clip(pack.title, 60), single["page"], fonts)
+    template.multiBuild(story, maxPasses=10, canvasmaker=canvas_cls)
+    if fonts.uncovered:
+        log.warning(
+            "%s: %d character(s) no embedded font can draw; they appear as blanks in the PDF",
+            pack.name, len(fonts.uncovered),
+        )  # fmt: skip
