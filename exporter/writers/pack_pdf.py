@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape
 
 from reportlab.lib.colors import Color
 from reportlab.lib.pagesizes import A4
@@ -23,7 +22,7 @@ from ..labels import labels, script_of
 from ..model import Block, Document, Heading, Pack
 from . import content, pack_content
 from .pdf import PAGE_MARGINS, _clip, _Fonts, _numbered_canvas, _styles, _Template, log
-from .pdf_text import cjk_paragraph, install_reportlab_fixes
+from .pdf_text import cjk_paragraph, install_reportlab_fixes, paragraph_markup
 
 
 class _PackTemplate(_Template):
@@ -37,9 +36,9 @@ class _PackTemplate(_Template):
         super().afterFlowable(flowable)
         entry = getattr(flowable, "_exporter_toc", None)
         if entry is not None:
-            level, text = entry
+            level, markup = entry
             key = f"h{self._bookmarks}"
-            self.notify("TOCEntry", (level, escape(text), self.canv.getPageNumber(), key))
+            self.notify("TOCEntry", (level, markup, self.canv.getPageNumber(), key))
 
 
 def write(pack: Pack, path: Path, *, layout: str = "mono") -> None:
@@ -55,19 +54,27 @@ def write(pack: Pack, path: Path, *, layout: str = "mono") -> None:
     styles["article_en"] = ParagraphStyle(
         "article_en", styles["subtitle"], fontSize=12, leading=17, keepWithNext=1
     )
+    toc_style = ParagraphStyle(
+        "toc0", styles["body"], firstLineIndent=0, leftIndent=0, alignment=0,
+        fontName=styles["info"].fontName, fontSize=10.5, leading=16, spaceAfter=2,
+        wordWrap="CJK",
+    )  # fmt: skip
     choosers: dict[str, Callable[[str], str | None]] = {}
+
+    def chooser_for(font_name: str) -> Callable[[str], str | None]:
+        if font_name not in choosers:
+            choosers[font_name] = fonts.chooser(font_name)
+        return choosers[font_name]
 
     def para(text: str, style_name: str) -> Any:
         style = styles[style_name]
-        chooser = choosers.get(style.fontName)
-        if chooser is None:
-            chooser = choosers[style.fontName] = fonts.chooser(style.fontName)
-        return cjk_paragraph(text, style, chooser)
+        return cjk_paragraph(text, style, chooser_for(style.fontName))
 
     def marked(flowable: Any, title: str, level: int, toc: bool = False) -> Any:
         flowable._exporter_bookmark = (title, level)
         if toc:
-            flowable._exporter_toc = (0, title)
+            # Contents entries are reportlab markup: the same per-character font fallback.
+            flowable._exporter_toc = (0, paragraph_markup(title, chooser_for(toc_style.fontName)))
         return flowable
 
     def block_flowable(block: Block, *, en: bool) -> Any:
@@ -133,13 +140,7 @@ def write(pack: Pack, path: Path, *, layout: str = "mono") -> None:
     story.append(Spacer(1, 10))
     story.append(marked(para(words["contents"], "h1"), words["contents"], 0))
     toc = TableOfContents(dotsMinLevel=0)
-    toc.levelStyles = [
-        ParagraphStyle(
-            "toc0", styles["body"], firstLineIndent=0, leftIndent=0, alignment=0,
-            fontName=styles["info"].fontName, fontSize=10.5, leading=16, spaceAfter=2,
-            wordWrap="CJK",
-        )
-    ]  # fmt: skip
+    toc.levelStyles = [toc_style]
     story.append(toc)
     story.append(PageBreak())
     for doc in pack.articles:
