@@ -181,6 +181,10 @@ def test_docx_has_toc_field_and_article_headings(ten_pack) -> None:  # type: ign
     xml = docx_xml(path)
     assert 'TOC \\o "1-1"' in xml
     assert "w:updateFields" in docx_xml(path, "word/settings.xml")
+    # Each contents entry refers to its article heading's bookmark (Word's own TOC shape).
+    for index in range(10):
+        assert f"PAGEREF _Toc{index:08d}" in xml
+        assert f'w:name="_Toc{index:08d}"' in xml
     document = docx.Document(str(path))
     headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
     assert headings == [title(n) for n in range(1, 11)] + ["关于各篇原文的说明"]

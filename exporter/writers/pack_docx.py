@@ -61,9 +61,53 @@ def _field_run(*, char: str | None = None, instr: str | None = None) -> Any:
     return run
 
 
-def _toc_field(build: _Builder, titles: list[str]) -> None:
-    """A TOC field whose stored result lists the titles (what a viewer shows before updating)."""
-    paragraphs = [build.para(title, STYLE_INFO) for title in titles or [""]]
+def _bookmark_name(index: int) -> str:
+    # Word's own TOC bookmarks start with _Toc; the number keeps the file reproducible.
+    return f"_Toc{index:08d}"
+
+
+def _bookmark(paragraph: Any, index: int) -> None:
+    """Wrap a heading's text in a bookmark its contents entry refers to."""
+    from docx.oxml import OxmlElement
+
+    start = OxmlElement("w:bookmarkStart")
+    start.set(_qn("w:id"), str(index))
+    start.set(_qn("w:name"), _bookmark_name(index))
+    end = OxmlElement("w:bookmarkEnd")
+    end.set(_qn("w:id"), str(index))
+    runs = paragraph._p.findall(_qn("w:r"))
+    if runs:
+        runs[0].addprevious(start)
+        runs[-1].addnext(end)
+
+
+def _toc_field(build: _Builder, titles: list[str], width_twips: int) -> None:
+    """A TOC field whose stored result is shaped like Word's own: each title, a dot leader
+    and a PAGEREF to the heading's bookmark. Word updates it on opening (updateFields);
+    LibreOffice shows the stored result until Tools > Update > Update All."""
+    from docx.oxml import OxmlElement
+
+    paragraphs = []
+    for index, title in enumerate(titles or [""]):
+        paragraph = build.para(title, STYLE_INFO)
+        tabs = OxmlElement("w:tabs")
+        tab = OxmlElement("w:tab")
+        tab.set(_qn("w:val"), "right")
+        tab.set(_qn("w:leader"), "dot")
+        tab.set(_qn("w:pos"), str(width_twips))
+        tabs.append(tab)
+        paragraph._p.get_or_add_pPr().append(tabs)
+        if titles:
+            tab_run = OxmlElement("w:r")
+            tab_run.append(OxmlElement("w:tab"))
+            paragraph._p.append(tab_run)
+            instr = f" PAGEREF {_bookmark_name(index)} \\h "
+            paragraph._p.append(_field_run(char="begin"))
+            paragraph._p.append(_field_run(instr=instr))
+            # No stored number: a wrong "1" would mislead until the fields are updated.
+            paragraph._p.append(_field_run(char="separate"))
+            paragraph._p.append(_field_run(char="end"))
+        paragraphs.append(paragraph)
     first = paragraphs[0]._p
     anchor = first.find(_qn("w:r"))
     for run in (
@@ -107,15 +151,18 @@ def write(pack: Pack, path: Path, *, layout: str = "mono") -> None:
     for line in pack_content.cover_lines(pack):
         build.para(line, STYLE_INFO)
     build.para(words["contents"], STYLE_INFO).runs[0].bold = True
-    _toc_field(build, [article.meta.title for article in pack.articles])
+    section = document.sections[0]
+    width = (section.page_width or 0) - (section.left_margin or 0) - (section.right_margin or 0)
+    # EMU -> twips (1 twip = 635 EMU).
+    _toc_field(build, [article.meta.title for article in pack.articles], int(width) // 635)
     build.para("", STYLE_INFO).add_run().add_break(WD_BREAK.PAGE)
 
-    for article in pack.articles:
+    for index, article in enumerate(pack.articles):
         doc = _sub_headings(article)
         target = doc.translation if layout != "mono" else None
         if layout != "mono" and target is None:
             raise ValueError(f"layout {layout!r} needs translated articles")
-        build.para(doc.meta.title, "Heading 1")
+        _bookmark(build.para(doc.meta.title, "Heading 1"), index)
         if target is not None:
             build.para(target.meta.title, "Subtitle", english=True)
         if layout == "side-by-side" and target is not None:
