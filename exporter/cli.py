@@ -60,7 +60,11 @@ def _parser() -> argparse.ArgumentParser:
 
     build = sub.add_parser("build", help="build briefings from source texts", parents=[common])
     build.add_argument(
-        "inputs", nargs="+", type=Path, metavar="FILE", help="*.txt files or folders"
+        "inputs",
+        nargs="+",
+        type=Path,
+        metavar="FILE",
+        help="sources (.txt .md .markdown .docx .html .htm) or folders of them",
     )
     build.add_argument("--out", "-o", type=Path, required=True, metavar="DIR", help="output folder")
     build.add_argument(
