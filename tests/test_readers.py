@@ -286,3 +286,41 @@ def test_seed_as_docx_markdown_html_gives_the_txt_briefing(
         assert "黄埔五项经济指标全市第一" in reference
         for other, name in zip(found[1:], ("docx", "markdown", "html"), strict=True):
             assert other == reference, f"{name} source gives a different {fmt} briefing"
+
+
+def test_folder_picks_up_every_source_format(run_cli, seed_text: str, tmp_path: Path) -> None:
+    lines = ["黄埔区召开工作会议", "会议指出，要坚持高质量发展，推进“双区”建设，奋力开创新局面。"]
+    folder = tmp_path / "inbox"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "a.txt").write_text("\n".join(lines), encoding="utf-8")
+    seed_markdown(lines, folder / "b.md")
+    seed_docx(lines, folder / "sub" / "c.docx")
+    seed_html(lines, folder / "d.HTM")
+    (folder / "notes.pdf").write_bytes(b"%PDF-1.4 not a source")
+    out = tmp_path / "out"
+    result = run_cli("build", folder, "--out", out, "--format", "docx", "-q", "-j", "1")
+    assert result.returncode == 0, result.stderr
+    assert [p.name for p in result.paths] == [
+        "a.zh-CN.docx", "b.zh-CN.docx", "d.zh-CN.docx", "c.zh-CN.docx"
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("empty.md", b"  \n\n", "empty"),
+        ("empty.html", b"", "empty"),
+        ("nul.html", b"<html><body><p>\x00\x00</p></body></html>", "binary"),
+        ("blank.docx", None, "no text"),
+    ],
+)
+def test_empty_and_binary_sources_refused(
+    tmp_path: Path, name: str, data: bytes | None, message: str
+) -> None:
+    path = tmp_path / name
+    if data is None:
+        write_docx_xml(path, "<w:p/>")
+    else:
+        path.write_bytes(data)
+    with pytest.raises(InputError, match=message):
+        read(path)
