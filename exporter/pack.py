@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .errors import InputError, StrictModeError
 from .model import Document, Metadata, Pack
-from .output import StagedOutputs
+from .output import OUTPUT_ERRNOS, StagedOutputs, claim_run, output_error
 from .pipeline import (
     BuildOptions,
     _editions,
@@ -102,6 +102,7 @@ def build_pack(
     """Build every requested edition and format of one pack; all-or-nothing."""
     from .writers import PACK_WRITERS
 
+    claim_run()
     counter = _WarningCounter()
     root = logging.getLogger("exporter")
     root.addHandler(counter)
@@ -111,7 +112,14 @@ def build_pack(
         articles, result.failed = _read_all(sources, options.strict)
         articles = _sorted(articles, pack_options.sort)
         result.articles = len(articles)
-        inputs = [{"input": str(path), "input_sha256": sha256_file(path)} for path, _ in articles]
+        inputs = [
+            {
+                "input": str(path),
+                # The hash of the very bytes read, when the reader kept it.
+                "input_sha256": dict(doc.meta.provenance).get("input_sha256") or sha256_file(path),
+            }
+            for path, doc in articles
+        ]
         options = replace(options, review=False)
         per_article = [list(_editions(doc, options, {})) for _, doc in articles]
         dates = sorted(d for _, doc in articles if (d := doc.meta.date))
@@ -145,10 +153,14 @@ def build_pack(
             raise StrictModeError(
                 f"{counter.count} warning(s) with --strict; the pack was not written"
             )
+        for tmp, final in staged.pending:
+            result.records[str(final)]["output_sha256"] = sha256_file(tmp)
         result.outputs = staged.commit()
-        for target in result.outputs:
-            result.records[str(target)]["output_sha256"] = sha256_file(target)
         return result
+    except OSError as exc:
+        if exc.errno in OUTPUT_ERRNOS:
+            raise output_error(out_dir, exc) from None
+        raise
     finally:
         staged.discard()
         root.removeHandler(counter)

@@ -38,8 +38,6 @@ READERS: dict[str, Callable[[Path], Document]] = {
     ".html": _html,
     ".htm": _html,
 }
-# What a folder argument picks up.
-FOLDER_SUFFIXES = (".txt", ".md", ".markdown", ".docx", ".html", ".htm")
 
 
 def read(path: Path) -> Document:

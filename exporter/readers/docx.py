@@ -17,15 +17,18 @@ from typing import Any
 
 from ..errors import InputError
 from ..model import Block, Document, Heading, Metadata, Paragraph
-from . import text as text_reader
+from .source import MAX_INPUT_BYTES, read_source
 
 log = logging.getLogger("exporter.read")
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 DOCUMENT_PART = "word/document.xml"
-# An unpacked part larger than this is a zip bomb, not a briefing source.
-MAX_PART_BYTES = 200 * 1024 * 1024
+# A .docx carries its images and fonts besides the text: eight times the text limit.
+MAX_DOCX_BYTES = 8 * MAX_INPUT_BYTES
+# Unpacked, the XML parts hold markup around the text (often 10x its size); past this
+# (or packed more than MAX_RATIO:1) a part is a zip bomb, not a briefing source.
+MAX_PART_BYTES = 16 * MAX_INPUT_BYTES
 MAX_RATIO = 200
 # Footnote separators (types separator, continuationSeparator, …) are not notes.
 _NOTE_TYPES = (None, "normal")
@@ -230,8 +233,8 @@ def _footnotes(root: Any | None) -> dict[str, Any]:
 
 
 def read(path: Path) -> Document:
-    data = text_reader.read_bytes(path)
-    parts = _open(path, data)
+    source = read_source(path, MAX_DOCX_BYTES)
+    parts = _open(path, source.data)
     name = str(path)
     document = _parse(parts[DOCUMENT_PART], name, DOCUMENT_PART)
     styles_root = _parse(parts["word/styles.xml"], name, "word/styles.xml") if (
@@ -272,7 +275,9 @@ def read(path: Path) -> Document:
         raise InputError(f"{path}: the Word file has no text; nothing to build")
     log.debug("%s: read %d blocks from Word", path, len(blocks))
     return Document(
-        meta=Metadata(title=title, provenance=(("reader", "docx"),)),
+        meta=Metadata(
+            title=title, provenance=(("reader", "docx"), ("input_sha256", source.sha256))
+        ),
         blocks=tuple(blocks),
         name=path.stem,
         source=str(path),

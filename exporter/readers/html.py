@@ -16,8 +16,13 @@ from ..errors import InputError, MissingDependencyError
 from ..model import Block, Document, Heading, Metadata, Paragraph
 from ..transforms.structure import parse_date
 from . import text as text_reader
+from .source import MAX_INPUT_BYTES, read_source
 
 log = logging.getLogger("exporter.read")
+
+# A saved page carries scripts, styles and often inline images besides the article:
+# four times the text limit, so a page whose article would fit is not refused.
+MAX_PAGE_BYTES = 4 * MAX_INPUT_BYTES
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.I)
 # Dates with a time, from the usual article meta tags (htmldate keeps only the day).
@@ -113,11 +118,12 @@ def body_blocks(body: Any) -> list[Block]:
 
 
 def read(path: Path) -> Document:
-    data = text_reader.read_bytes(path)
-    if not data.strip():
+    source = read_source(path, MAX_PAGE_BYTES)
+    if not source.data.strip():
         raise InputError(f"{path}: the file is empty (or only whitespace); nothing to build")
-    decoded = decode_html(data, str(path))
-    page = decoded.text
+    decoded = decode_html(source.data, str(path))
+    # Stray control characters (a NUL here and there) are not XML; lxml would refuse the page.
+    page = decoded.text.translate(text_reader._STRAY)
     result = _extract(page)
     body = getattr(result, "body", None) if result is not None else None
     blocks = body_blocks(body) if body is not None else []
@@ -148,7 +154,11 @@ def read(path: Path) -> Document:
             date=date.iso if date else None,
             date_text=date.text if date else None,
             credits=tuple(credits),
-            provenance=(("reader", "html"), ("input_encoding", decoded.encoding)),
+            provenance=(
+                ("reader", "html"),
+                ("input_encoding", decoded.encoding),
+                ("input_sha256", source.sha256),
+            ),
         ),
         blocks=tuple(blocks),
         name=path.stem,

@@ -148,7 +148,11 @@ def read(path: Path) -> Document:
             date=date.iso if date else None,
             date_text=(date.text if date else fields.get("date")) or None,
             credits=credits,
-            provenance=(("reader", "markdown"), ("input_encoding", decoded.encoding)),
+            provenance=(
+                ("reader", "markdown"),
+                ("input_encoding", decoded.encoding),
+                ("input_sha256", decoded.sha256),
+            ),
         ),
         blocks=tuple(blocks),
         name=path.stem,
