@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -261,7 +262,12 @@ def test_english_and_bilingual_packs(
         for fmt in ("docx", "pdf")
     ]
     for path in result.paths:
-        if path.suffix != ".pdf":
+        if path.suffix == ".docx":
+            import docx
+
+            document = docx.Document(str(path))
+            headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
+            assert [h[:5] for h in headings[:3]] == ["黄埔新闻第"] * 3, (path.name, headings)
             continue
         outline = outline_pages(path)
         # The identity model returns each sentence in NFKC form (：-> :).
@@ -271,3 +277,25 @@ def test_english_and_bilingual_packs(
         assert ("Contents" if ".en." in path.name else "目录") in first_page
         contents = [name.split(" / ")[0] for name in titles]
         check_contents(path, contents, page_texts_pypdf)
+
+
+@pytest.mark.libreoffice
+@pytest.mark.skipif(
+    shutil.which("soffice") is None or not has_poppler(), reason="LibreOffice/poppler not installed"
+)
+def test_pack_docx_opens_in_libreoffice(ten_pack, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A real DOCX client reads the hand-made TOC field and bookmarks: contents, then sections."""
+    _, out, _ = ten_pack
+    subprocess.run(
+        ["soffice", f"-env:UserInstallation=file://{tmp_path / 'profile'}", "--headless",
+         "--convert-to", "pdf", "--outdir", str(tmp_path), str(out / "pack.zh-CN.docx")],
+        check=True, capture_output=True, timeout=240,
+    )  # fmt: skip
+    pages = page_texts_poppler(tmp_path / "pack.zh-CN.pdf")
+    assert "目录" in pages[0]
+    # The stored contents list every title in order; then each section, in order.
+    contents = [pages[0].find(squash(title(n))) for n in range(1, 11)]
+    assert all(pos >= 0 for pos in contents) and contents == sorted(contents)
+    body = "".join(pages[1:])
+    starts = [body.find(squash(title(n))) for n in range(1, 11)]
+    assert all(pos >= 0 for pos in starts) and starts == sorted(starts)
