@@ -12,6 +12,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+from lxml import etree
+
 from ..errors import InputError, MissingDependencyError
 from ..model import Block, Document, Heading, Metadata, Paragraph
 from ..transforms.structure import parse_date
@@ -124,7 +126,13 @@ def read(path: Path) -> Document:
     decoded = decode_html(source.data, str(path))
     # Stray control characters (a NUL here and there) are not XML; lxml would refuse the page.
     page = decoded.text.translate(text_reader._STRAY)
-    result = _extract(page)
+    try:
+        result = _extract(page)
+    except (ValueError, TypeError, RecursionError, etree.LxmlError) as exc:
+        # Hostile or broken markup that the parser gives up on is bad input, not a bug.
+        raise InputError(
+            f"{path}: cannot parse this HTML page ({type(exc).__name__}: {exc})"
+        ) from None
     body = getattr(result, "body", None) if result is not None else None
     blocks = body_blocks(body) if body is not None else []
     if not any(block.text for block in blocks):
