@@ -48,7 +48,9 @@ def library_versions() -> dict[str, str]:
     return versions
 
 
-def stage_source(source: Source, out_dir: Path, options: BuildOptions) -> BuildResult | ExporterError:
+def stage_source(
+    source: Source, out_dir: Path, options: BuildOptions
+) -> BuildResult | ExporterError:
     """Stage one source; a per-document failure is returned (it is reported, not fatal)."""
     try:
         return stage_document(source.path, source.out_dir(out_dir), options)
@@ -229,6 +231,7 @@ def update_manifest(
             "glossary": str(options.glossary) if options.glossary else None,
             "model": options.model,
             "strict": options.strict,
+            "style": str(options.style) if options.style else None,
         }
         for path, record in records.items():
             outputs[_manifest_key(out_dir, path)] = {**record, "options": option_record}

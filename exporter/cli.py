@@ -133,6 +133,9 @@ def _parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     build.add_argument("--strict", action="store_true", help="treat warnings as errors")
     build.add_argument("--no-manifest", action="store_true", help="do not update DIR/manifest.json")
+    build.add_argument("--style", type=Path, metavar="FILE", help="house style (TOML); see README")
+    style = sub.add_parser("style", help="print the default house style (TOML)", parents=[common])
+    style.add_argument("--print-default", action="store_true", required=True)
 
     _add_pack_parser(sub, common)
 
@@ -193,6 +196,7 @@ def _add_pack_parser(sub: Any, common: argparse.ArgumentParser) -> None:
         help="refuse the whole pack if a source is bad (exit 3) or a warning is raised (exit 6)",
     )  # fmt: skip
     pack.add_argument("--no-manifest", action="store_true", help="do not update DIR/manifest.json")
+    pack.add_argument("--style", type=Path, metavar="FILE", help="house style (TOML); see README")
 
 
 class _PlainFormatter(logging.Formatter):
@@ -273,6 +277,7 @@ def _build_options(args: argparse.Namespace) -> Any:
         use_cache=not args.no_cache,
         strict=args.strict,
         progress=not args.quiet and sys.stderr.isatty(),
+        style=args.style,
     )
 
 
@@ -281,6 +286,10 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
     options = _build_options(args)
     jobs = args.jobs if args.jobs > 0 else (os.cpu_count() or 1)
+    if args.style:
+        from .style import load_style
+
+        load_style(args.style)  # a bad style fails here, before anything is built
     sources = _expand_inputs(args.inputs)
     _check_user_files(args)
     stdout = _Stdout()
@@ -299,6 +308,10 @@ def _cmd_pack(args: argparse.Namespace) -> int:
     from .readers import READERS
 
     options = _build_options(args)
+    if args.style:
+        from .style import load_style
+
+        load_style(args.style)  # a bad style fails here, before anything is read
     ensure_dir(args.out)
     pack_options = PackOptions(title=args.title, date=args.date, sort=args.sort, name=args.name)
     # One output for all sources: names may repeat (a.txt and a.md), folders are not mirrored.
@@ -365,6 +378,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_build(args)
         if args.command == "pack":
             return _cmd_pack(args)
+        if args.command == "style":
+            from .style import default_text
+
+            sys.stdout.write(default_text())
+            return 0
         return _cmd_models(args)
     except KeyboardInterrupt:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C: quiet

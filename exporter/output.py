@@ -22,9 +22,7 @@ from pathlib import Path
 from .errors import OutputError
 
 # Errors that mean "this output cannot be written here" (exit 5), not a bug.
-OUTPUT_ERRNOS = frozenset(
-    {errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.EIO, errno.EFBIG}
-)
+OUTPUT_ERRNOS = frozenset({errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.EIO, errno.EFBIG})
 _STAGING = re.compile(r"^\..+\.exporter-(\d+)-[^.]+\.(part|old)$")
 # The run that owns staged files; set by the driver before it forks workers, so files
 # staged by a worker are claimed by the run (whose PID outlives the worker).
@@ -90,7 +88,11 @@ def remove_leftovers(folders: Iterable[Path], *, pid: int | None = None) -> int:
             if match is None or not entry.is_file(follow_symlinks=False):
                 continue
             owner = int(match.group(1))
-            if (owner == pid) if pid is not None else (owner != os.getpid() and not pid_alive(owner)):
+            if (
+                (owner == pid)
+                if pid is not None
+                else (owner != os.getpid() and not pid_alive(owner))
+            ):
                 with contextlib.suppress(OSError):
                     os.unlink(entry.path)
                     removed += 1
@@ -209,6 +211,10 @@ class StagedOutputs:
 
     def discard(self) -> None:
         for tmp, _ in self.pending:
+            with contextlib.suppress(OSError):
+                # Truncate first: a writer that failed may still hold the file open, and an
+                # unlinked open file keeps its blocks (a full disk would stay full).
+                os.truncate(tmp, 0)
             with contextlib.suppress(FileNotFoundError):
                 tmp.unlink()
         self.pending = []

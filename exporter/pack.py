@@ -24,6 +24,7 @@ from .pipeline import (
     sha256_file,
 )
 from .readers import read
+from .style import load_style
 from .transforms.clean import clean
 from .writers import pack_content
 
@@ -121,6 +122,7 @@ def build_pack(
             for path, doc in articles
         ]
         options = replace(options, review=False)
+        style = load_style(options.style)
         per_article = [list(_editions(doc, options, {})) for _, doc in articles]
         dates = sorted(d for _, doc in articles if (d := doc.meta.date))
         date = pack_options.date or (dates[-1][:10] if dates else None)
@@ -140,7 +142,7 @@ def build_pack(
             )
             for fmt in options.formats:
                 target = out_dir / output_name(pack_options.name, edition, fmt)
-                PACK_WRITERS[fmt](pack, staged.stage(target), layout=layout)
+                PACK_WRITERS[fmt](pack, staged.stage(target), layout=layout, style=style)
                 result.records[str(target)] = {
                     "pack": True,
                     "inputs": inputs,

@@ -16,9 +16,11 @@ from typing import Any
 from ..labels import labels, script_of
 from ..model import Document, Heading, Pack
 from ..reproducible import build_time
+from ..style import Style, default_style
 from . import content, pack_content
 from .docx import (
     STYLE_INFO,
+    STYLE_MARKING,
     STYLE_NOTE,
     _block_style,
     _Builder,
@@ -133,28 +135,34 @@ def _update_fields_on_open(document: Any) -> None:
     update.set(_qn("w:val"), "true")
 
 
-def write(pack: Pack, path: Path, *, layout: str = "mono") -> None:
+def write(pack: Pack, path: Path, *, layout: str = "mono", style: Style | None = None) -> None:
     """Write ``pack`` to ``path`` (a temporary file the caller renames into place)."""
     import docx
     from docx.enum.text import WD_BREAK
 
+    house = style or default_style()
     lang = pack.lang
-    fam = families_for(script_of(lang))
-    document = docx.Document(io.BytesIO(_template(fam, lang)))
-    build = _Builder(document, fam, _zh_lang(lang))
-    _page_footer(document.sections[0], lang, pack.title)
+    fam = families_for(script_of(lang), house.fonts)
+    document = docx.Document(io.BytesIO(_template(fam, lang, house)))
+    build = _Builder(document, fam, _zh_lang(lang), house, english_doc=lang.startswith("en"))
+    _page_footer(document.sections[0], lang, house.header_text(pack.title), house)
     words = pack_content.pack_words(lang)
 
+    if house.logo.path is not None:
+        from docx.shared import Mm
+
+        document.add_picture(str(house.logo.path), width=Mm(house.logo.width))
+    if house.marking.text:
+        build.para(house.marking.text, STYLE_MARKING)
     build.para(pack.title, "Title")
     if pack.subtitle:
         build.para(pack.subtitle, "Subtitle", english=True)
     for line in pack_content.cover_lines(pack):
         build.para(line, STYLE_INFO)
     build.para(words["contents"], STYLE_INFO).runs[0].bold = True
-    section = document.sections[0]
-    width = (section.page_width or 0) - (section.left_margin or 0) - (section.right_margin or 0)
-    # EMU -> twips (1 twip = 635 EMU).
-    _toc_field(build, [article.meta.title for article in pack.articles], int(width) // 635)
+    # pt -> twips.
+    width = int(house.page.text_width * 20)
+    _toc_field(build, [article.meta.title for article in pack.articles], width)
     build.para("", STYLE_INFO).add_run().add_break(WD_BREAK.PAGE)
 
     for index, article in enumerate(pack.articles):
@@ -165,14 +173,14 @@ def write(pack: Pack, path: Path, *, layout: str = "mono") -> None:
         _bookmark(build.para(doc.meta.title, "Heading 1"), index)
         if target is not None:
             build.para(target.meta.title, "Subtitle", english=True)
-        if layout == "side-by-side" and target is not None:
-            build.side_by_side(doc, target)
-            continue
         for line in content.info_lines(doc):
             build.para(line, STYLE_INFO)
         if target is not None:
             for line in content.info_lines(target):
                 build.para(line, STYLE_INFO, english=True)
+        if layout == "side-by-side" and target is not None:
+            build.side_by_side(doc, target)
+            continue
         for index, block in enumerate(doc.blocks):
             build.para(block.text, _block_style(block, translation=False))
             if target is not None:

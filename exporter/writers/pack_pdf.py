@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 from reportlab.lib.colors import Color
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import PageBreak, Spacer, Table, TableStyle
 from reportlab.platypus.flowables import HRFlowable
@@ -20,8 +19,9 @@ from reportlab.platypus.tableofcontents import TableOfContents
 
 from ..labels import labels, script_of
 from ..model import Block, Document, Heading, Pack
+from ..style import Style, default_style, hex_rgb
 from . import content, pack_content
-from .pdf import PAGE_MARGINS, _clip, _Fonts, _numbered_canvas, _styles, _Template, log
+from .pdf import _clip, _Fonts, _logo, _numbered_canvas, _styles, _Template, log
 from .pdf_text import cjk_paragraph, install_reportlab_fixes, paragraph_markup
 
 
@@ -41,19 +41,24 @@ class _PackTemplate(_Template):
             self.notify("TOCEntry", (level, markup, self.canv.getPageNumber(), key))
 
 
-def write(pack: Pack, path: Path, *, layout: str = "mono") -> None:
+def write(pack: Pack, path: Path, *, layout: str = "mono", style: Style | None = None) -> None:
     """Write ``pack`` to ``path`` (a temporary file the caller renames into place)."""
     install_reportlab_fixes()
+    style = style or default_style()
     lang = pack.lang
     english = script_of(lang) == "Latn"
-    fonts = _Fonts(script_of(lang))
-    styles = _styles(fonts, english)
+    fonts = _Fonts(script_of(lang), style)
+    styles = _styles(fonts, english, style)
+    # An article's title: the house title style, a step smaller (the pack's title is above).
+    title_style, subtitle_style = styles["title"], styles["subtitle"]
     styles["article"] = ParagraphStyle(
-        "article", styles["title"], fontSize=16, leading=23, spaceBefore=14, keepWithNext=1
-    )
+        "article", title_style, fontSize=title_style.fontSize * 0.8,
+        leading=title_style.leading * 0.8, spaceBefore=14, keepWithNext=1,
+    )  # fmt: skip
     styles["article_en"] = ParagraphStyle(
-        "article_en", styles["subtitle"], fontSize=12, leading=17, keepWithNext=1
-    )
+        "article_en", subtitle_style, fontSize=subtitle_style.fontSize * 0.9,
+        leading=subtitle_style.leading * 0.9, keepWithNext=1,
+    )  # fmt: skip
     toc_style = ParagraphStyle(
         "toc0", styles["body"], firstLineIndent=0, leftIndent=0, alignment=0,
         fontName=styles["info"].fontName, fontSize=10.5, leading=16, spaceAfter=2,
@@ -102,11 +107,13 @@ def write(pack: Pack, path: Path, *, layout: str = "mono") -> None:
                     marked(cells[0], f"{left.text} / {right.text}", 1)
                 rows.append(cells)
             if rows:
-                width = A4[0] - PAGE_MARGINS["left"] - PAGE_MARGINS["right"]
+                width = style.page.text_width
                 table = Table(rows, colWidths=[width * 0.5] * 2, splitByRow=1, splitInRow=1)
                 table.setStyle(
                     TableStyle(
                         [
+                            # No base-14 Helvetica from the Table's own cell font.
+                            ("FONTNAME", (0, 0), (-1, -1), fonts.body),
                             ("VALIGN", (0, 0), (-1, -1), "TOP"),
                             ("LEFTPADDING", (0, 0), (-1, -1), 0),
                             ("RIGHTPADDING", (0, 0), (0, -1), 9),
@@ -131,13 +138,24 @@ def write(pack: Pack, path: Path, *, layout: str = "mono") -> None:
         return part
 
     words = pack_content.pack_words(lang)
-    story: list[Any] = [marked(para(pack.title, "title"), pack.title, 0)]
+    story: list[Any] = []
+    if style.logo.path is not None:
+        story.extend([_logo(style), Spacer(1, 6)])
+    if style.marking.text:
+        story.append(para(style.marking.text, "marking"))
+    story.append(marked(para(pack.title, "title"), pack.title, 0))
     if pack.subtitle:
         story.append(para(pack.subtitle, "subtitle"))
     story.extend(para(line, "info") for line in pack_content.cover_lines(pack))
-    story.append(Spacer(1, 4))
-    story.append(HRFlowable(width="100%", thickness=0.6, color=styles["title"].textColor))
-    story.append(Spacer(1, 10))
+    rule = style.rule
+    story.append(Spacer(1, rule.space_before))
+    if rule.show:
+        story.append(
+            HRFlowable(
+                width="100%", thickness=rule.width, color=Color(*hex_rgb(rule.color)),
+                spaceAfter=rule.space_after,
+            )
+        )  # fmt: skip
     story.append(marked(para(words["contents"], "h1"), words["contents"], 0))
     toc = TableOfContents(dotsMinLevel=0)
     toc.levelStyles = [toc_style]
@@ -153,13 +171,14 @@ def write(pack: Pack, path: Path, *, layout: str = "mono") -> None:
         story.extend(para(line, "note") for line in entry.lines)
 
     single = labels(lang)
+    margins = style.page.margins_pt()
     template = _PackTemplate(
         str(path),
-        pagesize=A4,
-        leftMargin=PAGE_MARGINS["left"],
-        rightMargin=PAGE_MARGINS["right"],
-        topMargin=PAGE_MARGINS["top"],
-        bottomMargin=PAGE_MARGINS["bottom"],
+        pagesize=(style.page.width, style.page.height),
+        topMargin=margins[0],
+        bottomMargin=margins[1],
+        leftMargin=margins[2],
+        rightMargin=margins[3],
         title=pack.title,
         subject=single["subject"],
         author="",
@@ -169,9 +188,11 @@ def write(pack: Pack, path: Path, *, layout: str = "mono") -> None:
         lang=lang,
         invariant=1,
         initialFontName=fonts.body,
-        initialFontSize=11,
+        initialFontSize=style.text["body"].size,
     )
-    canvas_cls = _numbered_canvas(_clip(pack.title, 60), single["page"], fonts)
+    page_label = single["page"] if style.footer.page_numbers else None
+    header = _clip(style.header_text(pack.title), 60)
+    canvas_cls = _numbered_canvas(header, page_label, fonts, style)
     template.multiBuild(story, maxPasses=10, canvasmaker=canvas_cls)
     if fonts.uncovered:
         log.warning(
