@@ -13,7 +13,7 @@ from typing import Any
 
 from reportlab.lib.colors import Color
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.platypus import PageBreak, Spacer, Table, TableStyle
+from reportlab.platypus import CondPageBreak, PageBreak, Spacer, Table, TableStyle
 from reportlab.platypus.flowables import HRFlowable
 from reportlab.platypus.tableofcontents import TableOfContents
 
@@ -92,7 +92,15 @@ def write(pack: Pack, path: Path, *, layout: str = "mono", style: Style | None =
         if layout != "mono" and target is None:
             raise ValueError(f"layout {layout!r} needs translated articles")
         title = doc.meta.title if target is None else f"{doc.meta.title} / {target.meta.title}"
-        part: list[Any] = [marked(para(doc.meta.title, "article"), title, 0, toc=True)]
+        # A section starts on a new page unless its title, date lines and a few lines of
+        # text fit where the last one ended: no title stranded at the foot of a page.
+        room = (
+            styles["article"].leading * 2 + styles["info"].leading * 3 + styles["body"].leading * 4
+        )
+        part: list[Any] = [
+            CondPageBreak(room),
+            marked(para(doc.meta.title, "article"), title, 0, toc=True),
+        ]
         if target is not None:
             part.append(para(target.meta.title, "article_en"))
         part.extend(para(line, "info") for line in content.info_lines(doc))
