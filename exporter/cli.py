@@ -154,6 +154,13 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _file_stem(value: str) -> str:
+    """A plain file name: outputs stay in --out (no folders, no hidden or parent names)."""
+    if not value or "/" in value or "\\" in value or value.startswith(".") or "\0" in value:
+        raise argparse.ArgumentTypeError(f"{value!r}: give a plain file name such as daily-brief")
+    return value
+
+
 def _add_pack_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     pack = sub.add_parser(
         "pack", help="build ONE briefing (cover, contents, sections) from many sources",
@@ -170,8 +177,9 @@ def _add_pack_parser(sub: Any, common: argparse.ArgumentParser) -> None:
         help="article order: as given (default) or by date, oldest first",
     )  # fmt: skip
     pack.add_argument(
-        "--name", default="pack", help="output file name stem (default: pack → pack.zh-CN.pdf)"
-    )
+        "--name", default="pack", type=_file_stem,
+        help="output file name stem (default: pack → pack.zh-CN.pdf)",
+    )  # fmt: skip
     pack.add_argument(
         "--format", "-f", dest="formats", type=_csv(FORMATS), default=FORMATS,
         help="docx,pdf (default: both)",

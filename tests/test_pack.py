@@ -299,3 +299,11 @@ def test_pack_docx_opens_in_libreoffice(ten_pack, tmp_path: Path) -> None:  # ty
     body = "".join(pages[1:])
     starts = [body.find(squash(title(n))) for n in range(1, 11)]
     assert all(pos >= 0 for pos in starts) and starts == sorted(starts)
+
+
+@pytest.mark.parametrize("name", ["../out", "a/b", ".hidden", ""])
+def test_pack_name_stays_in_out(run_cli, seed_path: Path, tmp_path: Path, name: str) -> None:
+    result = run_cli("pack", seed_path, "--out", tmp_path / "out", "--name", name)
+    assert result.returncode == ExitCode.USAGE
+    assert result.stdout == ""
+    assert not (tmp_path / "out").exists()
