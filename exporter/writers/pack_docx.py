@@ -181,10 +181,10 @@ def write(pack: Pack, path: Path, *, layout: str = "mono", style: Style | None =
         if layout == "side-by-side" and target is not None:
             build.side_by_side(doc, target)
             continue
-        for index, block in enumerate(doc.blocks):
+        for i, block in enumerate(doc.blocks):
             build.para(block.text, _block_style(block, translation=False))
             if target is not None:
-                other = target.blocks[index]
+                other = target.blocks[i]
                 build.para(other.text, _block_style(other, translation=True), english=True)
 
     build.para(words["sources_heading"], "Heading 1")
