@@ -63,6 +63,16 @@ def test_default_style_round_trips_and_prints(run_cli) -> None:
     assert default_style().page.size == "A4"
 
 
+def test_the_printed_default_is_the_default(tmp_path: Path) -> None:
+    import dataclasses
+
+    path = tmp_path / "mine.toml"
+    path.write_text(default_text(), encoding="utf-8")
+    mine = load_style(path)
+    assert mine.source == str(path)
+    assert dataclasses.replace(mine, source="default style") == default_style()
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [

@@ -603,9 +603,15 @@ def write(doc: Document, path: Path, *, layout: str = "mono", style: Style | Non
     _page_footer(document.sections[0], lang, house.header_text(doc.meta.title), house)
 
     if house.logo.path is not None:
+        from docx.enum.text import WD_ALIGN_PARAGRAPH
         from docx.shared import Mm
 
         document.add_picture(str(house.logo.path), width=Mm(house.logo.width))
+        logo = document.paragraphs[-1].paragraph_format
+        # Normal's exact line spacing would clip the picture to one line of text.
+        logo.line_spacing, logo.first_line_indent = 1.0, Mm(0)
+        logo.space_after = Mm(6 * 25.4 / 72)
+        logo.alignment = WD_ALIGN_PARAGRAPH.LEFT
     if house.marking.text:
         build.para(house.marking.text, STYLE_MARKING)
     last = build.para(doc.meta.title, "Title")

@@ -39,6 +39,15 @@ class _Fonts:
         # Characters no embedded face can draw: reported once per document.
         self.uncovered: set[str] = set()
 
+    def role_for(self, role: str, english: bool, text: str) -> str:
+        """The role's font for a line drawn without per-character fallback (header, footer):
+        the Latin face only if it has every character, else the Chinese face."""
+        name = self.role(role, english)
+        faces = {face.reportlab_name: face for face in self.set.faces}
+        if all(ch.isspace() or font_files.covers(faces[name], ch) for ch in text):
+            return name
+        return self.role(role, False)
+
     def role(self, role: str, english: bool) -> str:
         """The font for a text style's role ("body" | "heading" | "caption"), Latin for English."""
         return str(self.faces[role, english])
@@ -123,12 +132,13 @@ class _Template(SimpleDocTemplate):
 
 
 def _numbered_canvas(
-    header: str, page_label: str | None, fonts: _Fonts, style: Style
+    header: str, page_label: str | None, fonts: _Fonts, style: Style, english: bool
 ) -> type[Canvas]:
     """A canvas class that learns the page count first, then draws "page x of y"."""
     top_margin, bottom_margin, left, right = style.page.margins_pt()
     head, foot = style.text["header"], style.text["footer"]
-    head_font, foot_font = fonts.role(head.font, False), fonts.role(foot.font, False)
+    head_font = fonts.role_for(head.font, english, header)
+    foot_font = fonts.role_for(foot.font, english, page_label or "")
 
     class NumberedCanvas(Canvas):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -315,7 +325,7 @@ def write(doc: Document, path: Path, *, layout: str = "mono", style: Style | Non
     )
     header = _clip(style.header_text(title), 60)
     page_label = words["page"] if style.footer.page_numbers else None
-    canvas_cls = _numbered_canvas(header, page_label, fonts, style)
+    canvas_cls = _numbered_canvas(header, page_label, fonts, style, english)
     template.build(story, canvasmaker=canvas_cls)
     if fonts.uncovered:
         sample = "".join(sorted(fonts.uncovered)[:12])
