@@ -149,9 +149,15 @@ def write(pack: Pack, path: Path, *, layout: str = "mono", style: Style | None =
     words = pack_content.pack_words(lang)
 
     if house.logo.path is not None:
+        from docx.enum.text import WD_ALIGN_PARAGRAPH
         from docx.shared import Mm
 
         document.add_picture(str(house.logo.path), width=Mm(house.logo.width))
+        logo = document.paragraphs[-1].paragraph_format
+        # As in a single briefing: Normal's exact line spacing would clip the picture.
+        logo.line_spacing, logo.first_line_indent = 1.0, Mm(0)
+        logo.space_after = Mm(6 * 25.4 / 72)
+        logo.alignment = WD_ALIGN_PARAGRAPH.LEFT
     if house.marking.text:
         build.para(house.marking.text, STYLE_MARKING)
     build.para(pack.title, "Title")

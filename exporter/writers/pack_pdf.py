@@ -200,7 +200,7 @@ def write(pack: Pack, path: Path, *, layout: str = "mono", style: Style | None =
     )
     page_label = single["page"] if style.footer.page_numbers else None
     header = _clip(style.header_text(pack.title), 60)
-    canvas_cls = _numbered_canvas(header, page_label, fonts, style)
+    canvas_cls = _numbered_canvas(header, page_label, fonts, style, english)
     template.multiBuild(story, maxPasses=10, canvasmaker=canvas_cls)
     if fonts.uncovered:
         log.warning(
