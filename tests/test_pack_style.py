@@ -21,7 +21,7 @@ def test_pack_in_a_house_style(run_cli, seed_text: str, tmp_path: Path) -> None:
         '[page]\nsize = "Letter"\n\n[marking]\ntext = "内部资料"\n\n[logo]\npath = "logo.png"\n',
         encoding="utf-8",
     )
-    sources = make_sources(seed_text, tmp_path / "src", count=3)
+    sources = make_sources(seed_text, tmp_path / "src", count=3, most=6)
     out = tmp_path / "out"
     result = run_cli("pack", *sources, "--out", out, "--style", style, "-q")
     assert result.returncode == 0, result.stderr
