@@ -15,6 +15,7 @@ _CONTENT_TYPES = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/>
 <Override PartName="/word/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.styles+xml"/>
 <Override PartName="/word/footnotes.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"/>
+<Override PartName="/word/endnotes.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.endnotes+xml"/>
 </Types>"""
 _RELS = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">
@@ -24,6 +25,7 @@ _DOC_RELS = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">
 <Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>
 <Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/footnotes" Target="footnotes.xml"/>
+<Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/endnotes" Target="endnotes.xml"/>
 </Relationships>"""
 _STYLES = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <w:styles xmlns:w="{W_NS}">
@@ -34,7 +36,7 @@ _STYLES = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 </w:styles>"""
 
 
-def write_docx_xml(path: Path, body: str, footnotes: str = "") -> Path:
+def write_docx_xml(path: Path, body: str, footnotes: str = "", endnotes: str = "") -> Path:
     """A minimal but complete .docx package with the given body XML (w: prefix bound)."""
     document = (
         f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
@@ -52,6 +54,11 @@ def write_docx_xml(path: Path, body: str, footnotes: str = "") -> Path:
         archive.writestr("word/document.xml", document)
         archive.writestr("word/styles.xml", _STYLES)
         archive.writestr("word/footnotes.xml", notes)
+        archive.writestr(
+            "word/endnotes.xml",
+            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+            f'<w:endnotes xmlns:w="{W_NS}">{endnotes}</w:endnotes>',
+        )
     return path
 
 

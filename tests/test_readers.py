@@ -81,17 +81,22 @@ def test_docx_tracked_changes_accepted_fields_as_text(tmp_path: Path) -> None:
         assert gone not in text
 
 
-def test_docx_footnotes_kept_as_notes(tmp_path: Path) -> None:
+def test_docx_foot_and_endnotes_kept_as_notes(tmp_path: Path) -> None:
     body = (
         p("标题")
         + '<w:p><w:r><w:t>据统计</w:t></w:r><w:r><w:footnoteReference w:id="7"/></w:r>'
-        + "<w:r><w:t>，增长明显。</w:t></w:r></w:p>"
+        + '<w:r><w:t>，增长明显</w:t></w:r><w:r><w:endnoteReference w:id="7"/></w:r>'
+        + "<w:r><w:t>。</w:t></w:r></w:p>"
     )
     notes = '<w:footnote w:id="7"><w:p><w:r><w:t>数据来自区统计局。</w:t></w:r></w:p></w:footnote>'
-    doc = read(write_docx_xml(tmp_path / "f.docx", body, notes))
-    assert doc.blocks[1] == Paragraph("据统计[1]，增长明显。")
-    assert doc.blocks[-2] == Heading("注释", 1)
-    assert doc.blocks[-1] == Paragraph("[1] 数据来自区统计局。")
+    ends = '<w:endnote w:id="7"><w:p><w:r><w:t>同比口径。</w:t></w:r></w:p></w:endnote>'
+    doc = read(write_docx_xml(tmp_path / "f.docx", body, notes, ends))
+    assert doc.blocks[1] == Paragraph("据统计[1]，增长明显[2]。")
+    assert doc.blocks[-3:] == (
+        Heading("注释", 1),
+        Paragraph("[1] 数据来自区统计局。"),
+        Paragraph("[2] 同比口径。"),
+    )
 
 
 def test_docx_without_title_style_takes_first_paragraph(tmp_path: Path) -> None:

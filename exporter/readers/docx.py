@@ -1,4 +1,4 @@
-"""Word reader: title, headings, paragraphs, tables and footnotes of a .docx, in body order.
+"""Word reader: title, headings, paragraphs, tables, foot- and endnotes of a .docx, in body order.
 
 The package is read with zipfile and lxml (python-docx's own XML engine) rather than
 python-docx's object model, because that model hides what a briefing needs: its
@@ -36,7 +36,9 @@ _HEADING_NAME = re.compile(r"^heading\s*(\d)$", re.IGNORECASE)
 # Deleted and moved-away text is not part of the accepted document; mc:Fallback
 # repeats what mc:Choice already holds (text boxes in older formats).
 _SKIP = {f"{{{W}}}del", f"{{{W}}}moveFrom", f"{{{MC}}}Fallback", f"{{{W}}}instrText"}
-_SKIP |= {f"{{{W}}}delText", f"{{{W}}}rPr", f"{{{W}}}pPr", f"{{{W}}}footnotes"}
+_SKIP |= {f"{{{W}}}delText", f"{{{W}}}rPr", f"{{{W}}}pPr"}
+# Note parts and their elements; a note is known by (element name, id).
+NOTE_PARTS = (("word/footnotes.xml", "footnote"), ("word/endnotes.xml", "endnote"))
 
 FOOTNOTES_HEADING = {"Hans": "注释", "Hant": "註釋"}
 
@@ -71,7 +73,7 @@ def _open(path: Path, data: bytes) -> dict[str, bytes]:
         if DOCUMENT_PART not in infos:
             raise InputError(f"{path}: not a Word .docx file (the package has no {DOCUMENT_PART})")
         parts: dict[str, bytes] = {}
-        for member in (DOCUMENT_PART, "word/styles.xml", "word/footnotes.xml"):
+        for member in (DOCUMENT_PART, "word/styles.xml", *(part for part, _ in NOTE_PARTS)):
             info = infos.get(member)
             if info is None:
                 continue
@@ -135,10 +137,11 @@ def _int(value: str | None) -> int | None:
 
 
 class _Reader:
-    def __init__(self, styles: _Styles, footnote_ids: dict[str, int]) -> None:
+    def __init__(self, styles: _Styles, notes: dict[tuple[str, str], Any]) -> None:
         self.styles = styles
-        self.footnote_ids = footnote_ids
-        self.used_notes: list[str] = []
+        self.notes = notes
+        # Notes in the order the text first refers to them: [1], [2], …
+        self.used_notes: list[tuple[str, str]] = []
 
     def runs_text(self, element: Any) -> str:
         """Text of a paragraph (or cell) as accepted: insertions kept, deletions dropped."""
@@ -159,12 +162,12 @@ class _Reader:
                 out.append("\n")
             elif tag == _w("noBreakHyphen"):
                 out.append("-")
-            elif tag == _w("footnoteReference"):
-                note_id = child.get(_w("id")) or ""
-                if note_id in self.footnote_ids:
-                    if note_id not in self.used_notes:
-                        self.used_notes.append(note_id)
-                    out.append(f"[{self.used_notes.index(note_id) + 1}]")
+            elif tag in (_w("footnoteReference"), _w("endnoteReference")):
+                key = (tag.rsplit("}", 1)[1][:-9], child.get(_w("id")) or "")
+                if key in self.notes:
+                    if key not in self.used_notes:
+                        self.used_notes.append(key)
+                    out.append(f"[{self.used_notes.index(key) + 1}]")
             elif tag == _w("p"):
                 # A paragraph nested in a run (text box) or cell: its own line.
                 if out and not out[-1].endswith("\n"):
@@ -222,13 +225,13 @@ class _Reader:
                 yield "paragraph", None, " | ".join(c for c in cells if c)
 
 
-def _footnotes(root: Any | None) -> dict[str, Any]:
-    notes: dict[str, Any] = {}
-    if root is None:
-        return notes
-    for note in root.findall(_w("footnote")):
-        if note.get(_w("type")) in _NOTE_TYPES:
-            notes[note.get(_w("id")) or ""] = note
+def _notes(roots: dict[str, Any]) -> dict[tuple[str, str], Any]:
+    """Foot- and endnotes by (kind, id); separators are not notes."""
+    notes: dict[tuple[str, str], Any] = {}
+    for kind, root in roots.items():
+        for note in root.findall(_w(kind)):
+            if note.get(_w("type")) in _NOTE_TYPES:
+                notes[(kind, note.get(_w("id")) or "")] = note
     return notes
 
 
@@ -240,14 +243,14 @@ def read(path: Path) -> Document:
     styles_root = _parse(parts["word/styles.xml"], name, "word/styles.xml") if (
         "word/styles.xml" in parts
     ) else None  # fmt: skip
-    notes_root = _parse(parts["word/footnotes.xml"], name, "word/footnotes.xml") if (
-        "word/footnotes.xml" in parts
-    ) else None  # fmt: skip
+    note_roots = {
+        kind: _parse(parts[member], name, member) for member, kind in NOTE_PARTS if member in parts
+    }
     body = document.find(_w("body"))
     if body is None:
         raise InputError(f"{path}: damaged Word file (no document body)")
-    footnotes = _footnotes(notes_root)
-    reader = _Reader(_Styles(styles_root), {key: i for i, key in enumerate(footnotes)})
+    footnotes = _notes(note_roots)
+    reader = _Reader(_Styles(styles_root), footnotes)
 
     title = ""
     blocks: list[Block] = []
