@@ -193,6 +193,14 @@ def test_markdown_front_matter_structure_and_plain_emphasis(tmp_path: Path) -> N
     assert ("source", "广州日报") in doc.meta.credits
 
 
+def test_markdown_title_not_repeated(tmp_path: Path) -> None:
+    path = tmp_path / "t.md"
+    path.write_text("---\ntitle: 区里开会\n---\n# 区里开会\n\n正文。\n", encoding="utf-8")
+    doc = read(path)
+    assert doc.meta.title == "区里开会"
+    assert doc.blocks == (Paragraph("正文。"),)
+
+
 def test_markdown_in_gb18030_decodes(tmp_path: Path) -> None:
     path = tmp_path / "gbk.markdown"
     path.write_bytes("# 黄埔区召开会议\n\n会议指出，要坚持高质量发展。\n".encode("gb18030"))
@@ -214,6 +222,7 @@ def test_markdown_binary_refused(tmp_path: Path) -> None:
 def test_html_article_without_page_furniture(tmp_path: Path) -> None:
     lines = ["黄埔区召开工作会议", "会议指出，要坚持高质量发展，推进“双区”建设。" * 3,
              "黄埔五项经济指标全市第一，北中南空间布局蓝图铺就。" * 3]  # fmt: skip
+    # <title> carries the site's name ("…_新闻中心"); the article's own heading is the title.
     doc = read(seed_html(lines, tmp_path / "page.html"))
     assert doc.meta.title == "黄埔区召开工作会议"
     text = "".join(b.text for b in doc.blocks)

@@ -141,7 +141,9 @@ def read(path: Path) -> Document:
             "or an empty body); save the article page itself"
         )
     title = (result.title or "").strip()
-    if blocks and isinstance(blocks[0], Heading) and (not title or blocks[0].text == title):
+    # The page's <title> often carries the site's name ("标题_新闻中心"); the heading
+    # that opens the article is the article's own title.
+    if blocks and isinstance(blocks[0], Heading) and (not title or blocks[0].text in title):
         title, blocks = blocks[0].text, blocks[1:]
     date_text = result.date
     found = _META_DATETIME.search(page[:65536])

@@ -133,8 +133,11 @@ def read(path: Path) -> Document:
     blocks = parse_blocks(body)
     title = fields.get("title", "")
     # A first-level heading that opens the file is its title, as a reader expects.
-    if not title and blocks and isinstance(blocks[0], Heading) and blocks[0].level == 1:
-        title, blocks = blocks[0].text, blocks[1:]
+    if blocks and isinstance(blocks[0], Heading) and blocks[0].level == 1:
+        if not title:
+            title, blocks = blocks[0].text, blocks[1:]
+        elif blocks[0].text == title:  # the front matter's title repeated as the heading
+            blocks = blocks[1:]
     if not title and not blocks:
         raise InputError(f"{path}: the Markdown file has no text; nothing to build")
     date = parse_date(fields["date"]) if fields.get("date") else None
