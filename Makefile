@@ -26,7 +26,7 @@ EN_OUT  := $(foreach n,$(NAMES),$(OUT)/$(n).en.pdf $(OUT)/$(n).en.docx)
 BI_OUT  := $(foreach n,$(NAMES),$(OUT)/.$(n).bilingual.stamp)
 
 .DEFAULT_GOAL := all
-.PHONY: all help install fonts zh hk mo tw en bilingual models test test-fast lint format bench bench-env clean distclean check-model
+.PHONY: all help install fonts zh hk mo tw en bilingual pack models test test-fast lint format bench bench-env clean distclean check-model
 
 all: zh hk ## install, then build every briefing (Simplified, Hong Kong; English and bilingual when a model is installed)
 	@if $(HAS_MODEL); then $(MAKE) --no-print-directory en bilingual; \
@@ -71,6 +71,17 @@ $(OUT)/%.zh-MO.pdf $(OUT)/%.zh-MO.docx: seeds/%.txt $(DEPS)
 	$(EXPORTER) build $< --out $(OUT) --lang zh-MO
 $(OUT)/%.zh-TW.pdf $(OUT)/%.zh-TW.docx: seeds/%.txt $(DEPS)
 	$(EXPORTER) build $< --out $(OUT) --lang zh-TW
+
+# One briefing pack (cover, contents, a section per source) from every source in seeds/.
+PACK_SOURCES := $(sort $(wildcard $(addprefix seeds/*,.txt .md .markdown .docx .html .htm)))
+PACK_OUT := $(OUT)/pack.zh-CN.pdf $(OUT)/pack.zh-CN.docx
+
+pack: $(PACK_OUT) ## one briefing pack (DOCX + PDF, with contents) from every source in seeds/
+
+$(PACK_OUT) &: $(PACK_SOURCES) $(DEPS)
+	$(EXPORTER) pack $(PACK_SOURCES) --out $(OUT) --name pack --title "$(PACK_TITLE)"
+
+PACK_TITLE ?= 简报汇编
 
 check-model: $(INSTALLED)
 	@$(HAS_MODEL) || { echo "make: no zh→en translation model is installed; run 'make models' (or 'exporter models install --file X.argosmodel') first." >&2; exit 4; }

@@ -27,8 +27,13 @@ class Source:
         return out / self.subdir
 
 
-def expand(arguments: Sequence[Path], suffixes: Collection[str]) -> list[Source]:
-    """Sources for the command-line arguments, in order; folders walked in sorted order."""
+def expand(
+    arguments: Sequence[Path], suffixes: Collection[str], *, collisions: bool = True
+) -> list[Source]:
+    """Sources for the command-line arguments, in order; folders walked in sorted order.
+
+    ``collisions=False`` (a briefing pack: one output for all) allows repeated names.
+    """
     sources: list[Source] = []
     seen: set[Path] = set()
     for item in arguments:
@@ -51,7 +56,8 @@ def expand(arguments: Sequence[Path], suffixes: Collection[str]) -> list[Source]
             if key not in seen:  # the same file named twice is built once
                 seen.add(key)
                 sources.append(source)
-    check_collisions(sources)
+    if collisions:
+        check_collisions(sources)
     return sources
 
 

@@ -145,16 +145,24 @@ def _numbered_canvas(
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
             self._saved_pages: list[dict[str, Any]] = []
+            # page number -> bookmarks on it. Pages reach the PDF only in save(), so a
+            # bookmark made while laying out would point at page 1: it is made there.
+            self._marks: dict[int, list[tuple[str, dict[str, Any]]]] = {}
 
         def showPage(self) -> None:  # noqa: N802 - reportlab's name
             self._saved_pages.append(dict(self.__dict__))
             self._startPage()
+
+        def bookmarkPage(self, key: str, **kwargs: Any) -> None:  # noqa: N802
+            self._marks.setdefault(self._pageNumber, []).append((key, kwargs))
 
         def save(self) -> None:
             total = len(self._saved_pages)
             for state in self._saved_pages:
                 self.__dict__.update(state)
                 self._decorate(total)
+                for key, kwargs in self._marks.get(self._pageNumber, ()):
+                    super().bookmarkPage(key, **kwargs)
                 super().showPage()
             super().save()
 
