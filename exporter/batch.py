@@ -20,7 +20,7 @@ import platform
 import signal
 import sys
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from importlib import metadata
 from pathlib import Path
 
@@ -48,7 +48,9 @@ def library_versions() -> dict[str, str]:
     return versions
 
 
-def stage_source(source: Source, out_dir: Path, options: BuildOptions) -> BuildResult | ExporterError:
+def stage_source(
+    source: Source, out_dir: Path, options: BuildOptions
+) -> BuildResult | ExporterError:
     """Stage one source; a per-document failure is returned (it is reported, not fatal)."""
     try:
         return stage_document(source.path, source.out_dir(out_dir), options)
@@ -78,7 +80,7 @@ def _stop_workers(pool: futures.ProcessPoolExecutor) -> None:
 
 def _results(
     sources: Sequence[Source], out_dir: Path, options: BuildOptions, jobs: int
-) -> Iterator[tuple[Source, BuildResult | ExporterError]]:
+) -> Generator[tuple[Source, BuildResult | ExporterError], None, None]:
     """Staged results in input order; a fatal error stops the run."""
     if jobs <= 1 or len(sources) <= 1:
         for source in sources:

@@ -41,9 +41,7 @@ class _Parser(argparse.ArgumentParser):
     """argparse with one-line usage errors: ``exporter: error: …; see `… --help```."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(
-            ExitCode.USAGE, f"exporter: error: {message}; see `{self.prog} --help`\n"
-        )
+        self.exit(ExitCode.USAGE, f"exporter: error: {message}; see `{self.prog} --help`\n")
 
 
 def _jobs(value: str) -> int:
@@ -204,6 +202,7 @@ class _Stdout:
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
             os.close(devnull)
+
 
 def _starter_glossary() -> Path:
     from .translate import STARTER_GLOSSARY

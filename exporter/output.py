@@ -22,19 +22,21 @@ from pathlib import Path
 from .errors import OutputError
 
 # Errors that mean "this output cannot be written here" (exit 5), not a bug.
-OUTPUT_ERRNOS = frozenset(
-    {errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.EIO, errno.EFBIG}
-)
+OUTPUT_ERRNOS = frozenset({errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.EIO, errno.EFBIG})
 _STAGING = re.compile(r"^\..+\.exporter-(\d+)-[^.]+\.(part|old)$")
 # The run that owns staged files; set by the driver before it forks workers, so files
 # staged by a worker are claimed by the run (whose PID outlives the worker).
 _run_pid: int | None = None
 
 
-def claim_run() -> None:
-    """Mark this process as the run owning every staged file made from now on (also by forks)."""
+def claim_run(pid: int | None = None) -> None:
+    """Mark the run (this process, or ``pid``) as owner of every file staged from now on.
+
+    Forked workers inherit the mark; a worker started another way (another executor) calls
+    this with the driver's PID, so the driver can sweep its files after an interrupt.
+    """
     global _run_pid
-    _run_pid = os.getpid()
+    _run_pid = pid or os.getpid()
 
 
 def _owner() -> int:
@@ -46,9 +48,10 @@ def describe(exc: OSError) -> str:
 
 
 def output_error(what: Path | str, exc: OSError) -> OutputError:
-    hint = "free some space or choose another --out" if exc.errno in (
-        errno.ENOSPC, errno.EDQUOT, errno.EFBIG
-    ) else "choose another --out or fix permissions"  # fmt: skip
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        hint = "free some space or choose another --out"
+    else:
+        hint = "choose another --out or fix permissions"
     return OutputError(f"cannot write {what}: {describe(exc)}; {hint}")
 
 
@@ -90,7 +93,11 @@ def remove_leftovers(folders: Iterable[Path], *, pid: int | None = None) -> int:
             if match is None or not entry.is_file(follow_symlinks=False):
                 continue
             owner = int(match.group(1))
-            if (owner == pid) if pid is not None else (owner != os.getpid() and not pid_alive(owner)):
+            if pid is not None:
+                stale = owner == pid
+            else:
+                stale = owner != os.getpid() and not pid_alive(owner)
+            if stale:
                 with contextlib.suppress(OSError):
                     os.unlink(entry.path)
                     removed += 1

@@ -26,7 +26,9 @@ from exporter.readers.source import MAX_INPUT_BYTES
 
 from .conftest import ROOT
 
-GOOD = "黄埔区召开工作会议\n2020/5/26 9:28\n会议指出，要坚持高质量发展。会议强调，要抓住关键少数。\n"
+GOOD = (
+    "黄埔区召开工作会议\n2020/5/26 9:28\n会议指出，要坚持高质量发展。会议强调，要抓住关键少数。\n"
+)
 OTHER = "天河区召开工作会议\n2021/6/1 10:00\n会议要求，要做好防汛准备工作。\n"
 LONG = "标题\n" + "会议指出，要坚持高质量发展。\n" * 25_000  # ~1 MB: a few seconds to build
 
@@ -330,6 +332,7 @@ def test_closed_stdout_finishes_the_build_and_the_manifest(tmp_path: Path) -> No
 # ---------------------------------------------------------------- 6. commit together
 
 
+@pytest.mark.slow
 def test_outputs_of_a_document_are_committed_together(run_cli, tmp_path: Path) -> None:
     src = write(tmp_path / "x.txt", GOOD)
     out = tmp_path / "out"

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from exporter.errors import InputError, MissingDependencyError
+from exporter.errors import MissingDependencyError
 from exporter.translate.models import ModelInfo
 
 log = logging.getLogger("exporter.translate")
@@ -110,9 +110,7 @@ class Engine:
                 f"Translation needs {exc.name}: run `pip install ctranslate2 sentencepiece`"
             ) from None
         if not model.tokenizer_path.is_file():
-            raise BrokenModelError(
-                model, "no sentencepiece.model; BPE packages are not supported"
-            )
+            raise BrokenModelError(model, "no sentencepiece.model; BPE packages are not supported")
         self.model = model
         self.identity = model.identity
         self.max_source_tokens = MAX_SOURCE_TOKENS
@@ -128,7 +126,9 @@ class Engine:
         try:
             self._sp = sentencepiece.SentencePieceProcessor(model_file=str(model.tokenizer_path))
         except (RuntimeError, OSError) as exc:
-            raise BrokenModelError(model, f"its sentencepiece.model cannot be read: {exc}") from None
+            raise BrokenModelError(
+                model, f"its sentencepiece.model cannot be read: {exc}"
+            ) from None
         try:
             # One translator using every core: two live ones would fight for them.
             self._translator: Any = ctranslate2.Translator(
