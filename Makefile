@@ -12,7 +12,7 @@ SEEDS   := $(wildcard seeds/*.txt)
 NAMES   := $(notdir $(SEEDS:.txt=))
 EXPORTER := $(BIN)/exporter
 # Outputs depend on the code and data that make them, so an edit rebuilds, a no-op doesn't.
-CODE    := $(shell find exporter -name '*.py' -o -name '*.tsv' 2>/dev/null)
+CODE    := $(shell find exporter -name '*.py' -o -name '*.tsv' -o -name '*.toml' 2>/dev/null)
 DEPS    := $(INSTALLED) $(FONTS) $(CODE)
 HAS_MODEL = $(EXPORTER) --quiet models check zh en 2>/dev/null
 

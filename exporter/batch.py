@@ -231,6 +231,7 @@ def update_manifest(
             "glossary": str(options.glossary) if options.glossary else None,
             "model": options.model,
             "strict": options.strict,
+            "style": str(options.style) if options.style else None,
         }
         for path, record in records.items():
             outputs[_manifest_key(out_dir, path)] = {**record, "options": option_record}

@@ -132,6 +132,9 @@ def _parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     build.add_argument("--strict", action="store_true", help="treat warnings as errors")
     build.add_argument("--no-manifest", action="store_true", help="do not update DIR/manifest.json")
+    build.add_argument("--style", type=Path, metavar="FILE", help="house style (TOML); see README")
+    style = sub.add_parser("style", help="print the default house style (TOML)", parents=[common])
+    style.add_argument("--print-default", action="store_true", required=True)
 
     models = sub.add_parser(
         "models", help="list, install or remove translation models", parents=[common]
@@ -227,8 +230,13 @@ def _cmd_build(args: argparse.Namespace) -> int:
         use_cache=not args.no_cache,
         strict=args.strict,
         progress=not args.quiet and sys.stderr.isatty(),
+        style=args.style,
     )
     jobs = args.jobs if args.jobs > 0 else (os.cpu_count() or 1)
+    if args.style:
+        from .style import load_style
+
+        load_style(args.style)  # a bad style fails here, before anything is built
     sources = _expand_inputs(args.inputs)
     _check_user_files(args)
     stdout = _Stdout()
@@ -282,6 +290,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "build":
             return _cmd_build(args)
+        if args.command == "style":
+            from .style import default_text
+
+            sys.stdout.write(default_text())
+            return 0
         return _cmd_models(args)
     except KeyboardInterrupt:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C: quiet

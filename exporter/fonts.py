@@ -9,7 +9,7 @@ is). Lookup order for every role, first hit wins:
 
 In each folder a role is looked up as ``<role>-<script>.ttf``, then ``<role>.ttf`` (``.otf`` is
 accepted if it has TrueType outlines), then the built face's own file name. Roles are ``body``,
-``heading``, ``latin``, ``latin-bold`` and ``latin-heading``; scripts ``Hans`` and ``Hant``.
+``heading``, ``heading-bold``, ``latin``, ``latin-bold`` and ``latin-heading``; scripts ``Hans`` and ``Hant``.
 Extra fallback faces are picked up as ``fallback*.ttf`` from the same folders.
 """
 
@@ -32,7 +32,7 @@ log = logging.getLogger("exporter.fonts")
 ENV_DIR = "EXPORTER_FONT_DIR"
 NOT_BUILT = "Fonts not built: run `make fonts` (or python -m exporter.fontbuild)"
 
-ROLES = ("body", "heading", "latin", "latin-bold", "latin-heading")
+ROLES = ("body", "heading", "heading-bold", "latin", "latin-bold", "latin-heading")
 SCRIPTS = ("Hans", "Hant")
 
 # The file fontbuild writes for each role; the Chinese roles differ per script.
@@ -41,6 +41,8 @@ BUILT: dict[tuple[str, str], str] = {
     ("heading", "Hans"): "NotoSansSC-Regular.ttf",
     ("body", "Hant"): "NotoSerifTC-Regular.ttf",
     ("heading", "Hant"): "NotoSansTC-Regular.ttf",
+    ("heading-bold", "Hans"): "NotoSansSC-Bold.ttf",
+    ("heading-bold", "Hant"): "NotoSansTC-Bold.ttf",
 }
 BUILT_LATIN = {
     "latin": "NotoSerif-Regular.ttf",
@@ -66,6 +68,7 @@ class FontSet:
     script: str  # "Hans" or "Hant": which Chinese faces are the main ones
     body: FontFace  # Song/Ming (serif) face for Chinese body text
     heading: FontFace  # Hei (sans) face for Chinese titles and headings
+    heading_bold: FontFace  # its bold
     latin: FontFace  # serif face for English text
     latin_bold: FontFace
     latin_heading: FontFace  # bold sans face for English headings
@@ -80,6 +83,7 @@ class FontSet:
         every = (
             self.body,
             self.heading,
+            self.heading_bold,
             self.latin,
             self.latin_bold,
             self.latin_heading,
@@ -151,6 +155,7 @@ def _font_set(script: str, dirs: tuple[Path, ...], _stamps: tuple[int, ...]) -> 
         script=script,
         body=main["body"],
         heading=main["heading"],
+        heading_bold=main["heading-bold"],
         latin=main["latin"],
         latin_bold=main["latin-bold"],
         latin_heading=main["latin-heading"],
@@ -359,9 +364,15 @@ def covers(face: FontFace, char: str) -> bool:
 
 @lru_cache(maxsize=64)
 def _chain(fonts: FontSet, preferred: FontFace | None) -> tuple[FontFace, ...]:
-    sans = preferred in (fonts.heading, fonts.latin_heading)
+    sans = preferred in (fonts.heading, fonts.heading_bold, fonts.latin_heading)
     if sans:
-        order = [fonts.heading, fonts.body, fonts.latin_heading, fonts.latin]
+        # A bold face's missing characters come from the bold Hei first: headings stay bold.
+        hei = (
+            [fonts.heading_bold, fonts.heading]
+            if preferred and preferred.bold
+            else [fonts.heading, fonts.heading_bold]
+        )
+        order = [*hei, fonts.body, fonts.latin_heading, fonts.latin]
         alternates = list(reversed(fonts.alternates))
     else:
         order = [fonts.body, fonts.heading, fonts.latin, fonts.latin_heading]
@@ -407,9 +418,10 @@ def register_reportlab(fonts: FontSet) -> None:
     for face in fonts.faces:
         _register_face(face)
     _register_family(fonts.latin, fonts.latin_bold)
+    _register_family(fonts.heading, fonts.heading_bold)
     for face in (
         fonts.body,
-        fonts.heading,
+        fonts.heading_bold,
         fonts.latin_heading,
         *fonts.alternates,
         *fonts.fallbacks,

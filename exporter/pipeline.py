@@ -12,6 +12,7 @@ from .errors import StrictModeError
 from .model import Document
 from .output import OUTPUT_ERRNOS, StagedOutputs, output_error
 from .readers import read
+from .style import load_style
 from .transforms.clean import clean
 from .writers import WRITERS
 
@@ -36,6 +37,7 @@ class BuildOptions:
     use_cache: bool = True
     strict: bool = False
     progress: bool = False
+    style: Path | None = None  # house style TOML (None: the shipped default)
 
     @property
     def needs_translation(self) -> bool:
@@ -159,10 +161,11 @@ def stage_document(source: Path, out_dir: Path, options: BuildOptions) -> BuildR
         doc = _tag_script(clean(read(source)))
         input_sha = dict(doc.meta.provenance).get("input_sha256") or sha256_file(source)
         reviews: dict[str, list] = {}
+        style = load_style(options.style)
         for edition, edition_doc, layout in _editions(doc, options, reviews):
             for fmt in options.formats:
                 target = out_dir / output_name(doc.name, edition, fmt)
-                WRITERS[fmt](edition_doc, staged.stage(target), layout=layout)
+                WRITERS[fmt](edition_doc, staged.stage(target), layout=layout, style=style)
                 result.records[str(target)] = {
                     "input": str(source),
                     "input_sha256": input_sha,

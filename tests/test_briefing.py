@@ -117,7 +117,7 @@ def test_docx_styles_carry_east_asian_font_and_lang(seed_docx: Path) -> None:
 
     document = docx.Document(str(seed_docx))
     names = {p.style.name for p in document.paragraphs}
-    assert {"Title", "Body Text", "Briefing Info", "Heading 1", "Source Note"} <= names
+    assert {"Title", "Body Text", "Briefing Info", "Notes Heading", "Source Note"} <= names
     assert document.core_properties.title.startswith("黄埔区")
     assert document.core_properties.language == "zh-CN"
     with zipfile.ZipFile(seed_docx) as archive:

@@ -3,25 +3,30 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from ..model import Document
 
+if TYPE_CHECKING:
+    from ..style import Style
+
 
 class Writer(Protocol):
-    def __call__(self, doc: Document, path: Path, *, layout: str = "mono") -> None: ...
+    def __call__(
+        self, doc: Document, path: Path, *, layout: str = "mono", style: Style | None = None
+    ) -> None: ...
 
 
-def _docx(doc: Document, path: Path, *, layout: str = "mono") -> None:
+def _docx(doc: Document, path: Path, *, layout: str = "mono", style: Style | None = None) -> None:
     from . import docx
 
-    docx.write(doc, path, layout=layout)
+    docx.write(doc, path, layout=layout, style=style)
 
 
-def _pdf(doc: Document, path: Path, *, layout: str = "mono") -> None:
+def _pdf(doc: Document, path: Path, *, layout: str = "mono", style: Style | None = None) -> None:
     from . import pdf
 
-    pdf.write(doc, path, layout=layout)
+    pdf.write(doc, path, layout=layout, style=style)
 
 
 # Each writer imports its library only when used.
