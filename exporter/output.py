@@ -104,22 +104,30 @@ def remove_leftovers(folders: Iterable[Path], *, pid: int | None = None) -> int:
     return removed
 
 
+_deferring = threading.local()
+
+
 @contextlib.contextmanager
 def deferred_signals() -> Iterator[None]:
     """Hold SIGINT/SIGTERM until the block is done, then raise KeyboardInterrupt.
 
-    Used around a commit, so an interrupt never lands between two renames. Outside the
-    main thread signals cannot be handled here, and the block simply runs.
+    Used around a commit, so an interrupt never lands between two renames (or between a
+    commit and the printing of its paths). Re-entrant: an inner block defers to the outer
+    one. Outside the main thread signals cannot be handled here, and the block simply runs.
     """
-    if threading.current_thread() is not threading.main_thread():
+    if threading.current_thread() is not threading.main_thread() or getattr(
+        _deferring, "active", False
+    ):
         yield
         return
     received: list[int] = []
     wanted = (signal.SIGINT, signal.SIGTERM)
     previous = {sig: signal.signal(sig, lambda s, _f: received.append(s)) for sig in wanted}
+    _deferring.active = True
     try:
         yield
     finally:
+        _deferring.active = False
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     if received:
