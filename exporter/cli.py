@@ -265,10 +265,14 @@ class _Stdout:
             # exporter build … | head: the reader went away, which is fine (like cat).
             self.error = None if isinstance(exc, BrokenPipeError) else exc
             self.closed = True
-            # What is left in the buffer would fail again at exit; send it nowhere.
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
-            os.close(devnull)
+            _silence_stdout()
+
+
+def _silence_stdout() -> None:
+    # What is left in the buffer would fail again at exit; send it nowhere.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 def _starter_glossary() -> Path:
@@ -313,8 +317,11 @@ def _cmd_build(args: argparse.Namespace) -> int:
     code = build_all(
         sources, args.out, options, jobs=jobs, on_output=stdout, manifest=not args.no_manifest
     )
-    if stdout.error is not None and code == ExitCode.OK:
-        raise output_error("to standard output", stdout.error)
+    if stdout.error is not None:
+        print(
+            f"exporter: error: {output_error('to standard output', stdout.error)}", file=sys.stderr
+        )
+        return code or ExitCode.OUTPUT_NOT_WRITABLE
     return code
 
 
@@ -409,6 +416,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return ExitCode.INTERRUPTED
+    except BrokenPipeError:  # exporter models list | head -1: the reader had enough
+        _silence_stdout()
+        return ExitCode.OK
     except ExporterError as exc:
         if args.verbose:
             traceback.print_exc()

@@ -45,11 +45,9 @@ def expand(
                 wanted = ", ".join(f"*{s}" for s in sorted(suffixes))
                 raise InputError(f"{item}: folder holds no sources ({wanted})")
             batch = [Source(p, p.parent.relative_to(item)) for p in found]
-        elif not item.exists() and not item.is_symlink():
-            raise InputError(f"{item}: no such file or folder")
         else:
-            # Not checked further here: the reader reports special files, wrong types, …
-            # per source, and the other sources still build.
+            # Not checked further here: a missing file, a special file, a wrong type, … is
+            # reported per source when it is built, and the other sources still build.
             batch = [Source(item)]
         for source in batch:
             key = Path(os.path.realpath(source.path))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 import unicodedata
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from exporter.testing.tiny_model import PACKAGE_FOLDER, expected_translation
 from exporter.transforms.clean import clean
 from exporter.translate.segment import segment
 
-from .briefing_checks import docx_text, pdf_text_pdfminer, squash
+from .briefing_checks import docx_text, has_poppler, pdf_text_pdfminer, squash
 
 pytestmark = pytest.mark.slow
 
@@ -85,6 +86,27 @@ def test_english_and_bilingual_briefings(
             cursor = min(found)
         if path.name.endswith((".en.pdf", ".en.docx")):
             assert "[untranslated]" not in text
+
+
+@pytest.mark.poppler
+@pytest.mark.skipif(not has_poppler(), reason="poppler-utils (pdffonts) not installed")
+def test_every_layout_embeds_every_font(run_cli, model_env, tmp_path: Path) -> None:
+    """No base-14 font (Helvetica, …) anywhere: the side-by-side table once set one."""
+    src = tmp_path / "brief.txt"
+    src.write_text("黄埔区召开工作会议\n会议指出，要坚持高质量发展。\n", encoding="utf-8")
+    result = run_cli(
+        "build", src, "--out", tmp_path / "out", "--format", "pdf", "--lang", "zh-CN,en",
+        "--bilingual", "interleaved,side-by-side", "--no-glossary", env=model_env,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert len(result.paths) == 4
+    for pdf in result.paths:
+        listing = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True).stdout
+        rows = listing.splitlines()[2:]
+        assert rows, pdf.name
+        for row in rows:
+            assert "Helvetica" not in row and "Times" not in row, (pdf.name, row)
+            assert row.split()[-5] == "yes", (pdf.name, row)  # the "emb" column
 
 
 def test_make_style_model_check_fails_clearly_without_model(run_cli, tmp_path: Path) -> None:
