@@ -70,7 +70,7 @@ def source_entries(pack: Pack) -> tuple[SourceEntry, ...]:
             lines.append(f"{mine['file']}{words['colon']}{name}")
         notes = content.notes_section(_in_pack_lang(article, pack.lang))
         if notes:
-            lines.append(notes.intro)
+            lines.extend(notes.intros)
             lines.extend(notes.items)
         else:
             lines.append(mine["no_damage"])
