@@ -95,9 +95,8 @@ def test_a_build_loads_only_what_it_uses(seed_path: Path, tmp_path: Path, format
     assert used <= set(seen["fonts"])
     unused = {face.reportlab_name for face in (*hans.alternates, *hans.fallbacks)}
     assert not unused & set(seen["fonts"])  # the seed needs no TC, symbol or emoji face
-    assert not {"jieba", "ctranslate2", "sentencepiece", "exporter.translate"} & set(
-        seen["modules"]
-    )
+    # (jieba is not in this list: the PDF writer's line breaking uses its word boundaries.)
+    assert not {"ctranslate2", "sentencepiece", "exporter.translate"} & set(seen["modules"])
     assert ("docx" in seen["modules"]) == ("docx" in formats)
 
 
