@@ -221,6 +221,10 @@ class _Glyphs:
     frag_starts: list[int]
     # Punctuation compression: text index -> points taken off that glyph's advance.
     kerns: dict[int, float] = field(default_factory=dict)
+    kern_at: list[int] = field(default_factory=list)  # sorted keys of kerns
+
+    def __post_init__(self) -> None:
+        self.kern_at = sorted(self.kerns)
 
     def is_unit_start(self, i: int) -> bool:
         k = bisect_left(self.unit_starts, i)
@@ -242,7 +246,10 @@ class _Glyphs:
                 text = _frag_text(frag)
                 lo, hi = max(start, first), min(end, first + len(text))
                 # A compressed glyph ends its piece, which carries the advance to take off.
-                for cut in [*(i + 1 for i in sorted(self.kerns) if lo <= i < hi - 1), hi]:
+                kern_at = self.kern_at[
+                    bisect_left(self.kern_at, lo) : bisect_left(self.kern_at, hi - 1)
+                ]
+                for cut in [*(i + 1 for i in kern_at), hi]:
                     piece: str = text[lo - first : cut - first]
                     kern = self.kerns.get(cut - 1)
                     if kern:
