@@ -91,3 +91,22 @@ class Document:
 def map_text(block: Block, text: str) -> Block:
     """The same kind of block with new text (used by stages that rewrite text)."""
     return replace(block, text=text)
+
+
+@dataclass(frozen=True)
+class Pack:
+    """A briefing pack: a cover, a table of contents, then each article as its own section.
+
+    Every article is an ordinary Document (cleaned, converted or translated like a
+    single briefing), so the writers render it with the same blocks and styles.
+    """
+
+    title: str
+    articles: tuple[Document, ...]
+    # BCP 47 tag of the pack's words (cover, contents, notes): the edition's language.
+    lang: str = "zh-CN"
+    date: str | None = None
+    # Name of the outputs (``NAME.zh-CN.pdf``).
+    name: str = "pack"
+    # The English title under the Chinese one in bilingual packs.
+    subtitle: str | None = None

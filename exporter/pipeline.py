@@ -14,6 +14,7 @@ from .output import OUTPUT_ERRNOS, StagedOutputs, output_error
 from .readers import read
 from .style import load_style
 from .transforms.clean import clean
+from .transforms.punctuation import punctuate
 from .writers import WRITERS
 
 log = logging.getLogger("exporter")
@@ -31,6 +32,9 @@ class BuildOptions:
     bilingual: tuple[str, ...] = ()
     corrections: Path | None = None
     review: bool = False
+    # Hong Kong / Macau vocabulary (packaged lexicon) on zh-HK and zh-MO; False: characters only.
+    vocabulary: bool = True
+    user_vocabulary: Path | None = None
     glossary: Path | None = None
     model: str | None = None
     cache: Path | None = None
@@ -94,8 +98,14 @@ def _editions(
         else:
             review: list | None = [] if options.review else None
             converted = convert.convert_document(
-                doc, lang, user_corrections=options.corrections, review=review
+                doc,
+                lang,
+                user_corrections=options.corrections,
+                review=review,
+                vocabulary=None if options.vocabulary else False,
+                user_vocabulary=options.user_vocabulary,
             )
+            converted = punctuate(converted)
             if review is not None:
                 reviews[lang] = review
             yield lang, converted, "mono"

@@ -332,6 +332,7 @@ def test_closed_stdout_finishes_the_build_and_the_manifest(tmp_path: Path) -> No
 # ---------------------------------------------------------------- 6. commit together
 
 
+@pytest.mark.slow
 def test_outputs_of_a_document_are_committed_together(run_cli, tmp_path: Path) -> None:
     src = write(tmp_path / "x.txt", GOOD)
     out = tmp_path / "out"
@@ -489,10 +490,13 @@ def test_usage_errors_are_one_line(run_cli, args: tuple[str, ...]) -> None:
     assert result.stderr.startswith("exporter: error: ") and "--help`" in result.stderr
 
 
-def test_missing_folder_is_named_as_such(run_cli, tmp_path: Path) -> None:
-    result = run_cli("build", tmp_path / "no-such-folder", "--out", tmp_path / "out")
+def test_missing_folder_is_named_as_such_and_the_rest_builds(run_cli, tmp_path: Path) -> None:
+    good = write(tmp_path / "good.txt", GOOD)
+    missing = tmp_path / "no-such-folder"
+    result = run_cli("build", missing, good, "--out", tmp_path / "out", "--format", "docx")
     assert result.returncode == ExitCode.BAD_INPUT
-    assert "no such file or folder" in one_error(result.stderr)
+    assert f"{missing}: no such file or folder" in one_error(result.stderr)
+    assert [p.name for p in result.paths] == ["good.zh-CN.docx"]
 
 
 def test_build_help_lists_exit_codes_and_verbosity(run_cli) -> None:

@@ -392,6 +392,25 @@ class _Builder:
         self.house = house
         self.english_doc = english_doc
         self._styles: dict[str, Any] = {}
+        self._sect: Any = None  # the body's w:sectPr, which stays last
+
+    def _body_paragraph(self, text: str) -> Any:
+        # python-docx's add_paragraph looks for the body's final w:sectPr by scanning every
+        # child, for every paragraph: quadratic in the paragraph count (seconds at 10 MiB).
+        from docx.text.paragraph import Paragraph
+
+        body = self.document.element.body
+        p = body._new_p()
+        sect = body.find(_qn("w:sectPr")) if self._sect is None else self._sect
+        if sect is not None:
+            self._sect = sect
+            sect.addprevious(p)
+        else:
+            body.append(p)
+        paragraph = Paragraph(p, self.document._body)
+        if text:
+            paragraph.add_run(text)
+        return paragraph
 
     def style_id(self, name: str) -> str:
         # python-docx finds a style by name, and checks whether it is the default,
@@ -403,7 +422,11 @@ class _Builder:
 
     def para(self, text: str, style: str, *, english: bool = False, container: Any = None) -> Any:
         chinese = not english and not self.english_doc and _NUMBER.search(text) is not None
-        paragraph = (container or self.document).add_paragraph("" if chinese else text)
+        shown = "" if chinese else text
+        if container is None:
+            paragraph = self._body_paragraph(shown)
+        else:
+            paragraph = container.add_paragraph(shown)
         paragraph._p.style = self.style_id(style)
         if chinese:
             _add_numbers_unbroken(paragraph, text)

@@ -31,11 +31,11 @@ class _Fonts:
 
     def __init__(self, script: str, style: Style) -> None:
         self.set = font_files.font_set("Hant" if script == "Hant" else "Hans")
-        font_files.register_reportlab(self.set)
-        self.faces = {
-            key: face.reportlab_name for key, face in faces_for(self.set, style.fonts).items()
-        }
-        self.body = self.faces["body", False]
+        # Faces are registered when a style or a fallback character first uses them (role,
+        # chooser): a cold start loads only the faces the document draws with.
+        self._faces = faces_for(self.set, style.fonts)
+        self.faces = {key: face.reportlab_name for key, face in self._faces.items()}
+        self.body = self.role("body", False)
         # Characters no embedded face can draw: reported once per document.
         self.uncovered: set[str] = set()
 
@@ -50,12 +50,13 @@ class _Fonts:
 
     def role(self, role: str, english: bool) -> str:
         """The font for a text style's role ("body" | "heading" | "caption"), Latin for English."""
-        return str(self.faces[role, english])
+        return font_files.register_face(self.set, self._faces[role, english])
 
     def chooser(self, preferred_name: str) -> Callable[[str], str | None]:
         """char -> font name to draw it with; None keeps the paragraph's own font."""
         faces = {face.reportlab_name: face for face in self.set.faces}
         preferred = faces[preferred_name]
+        font_files.register_face(self.set, preferred)
 
         @cache
         def pick(ch: str) -> str | None:
@@ -65,7 +66,7 @@ class _Fonts:
             if face is None:
                 self.uncovered.add(ch)
                 return None
-            return str(face.reportlab_name)
+            return font_files.register_face(self.set, face)
 
         return pick
 
@@ -144,16 +145,24 @@ def _numbered_canvas(
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
             self._saved_pages: list[dict[str, Any]] = []
+            # page number -> bookmarks on it. Pages reach the PDF only in save(), so a
+            # bookmark made while laying out would point at page 1: it is made there.
+            self._marks: dict[int, list[tuple[str, dict[str, Any]]]] = {}
 
         def showPage(self) -> None:  # noqa: N802 - reportlab's name
             self._saved_pages.append(dict(self.__dict__))
             self._startPage()
+
+        def bookmarkPage(self, key: str, **kwargs: Any) -> None:  # noqa: N802
+            self._marks.setdefault(self._pageNumber, []).append((key, kwargs))
 
         def save(self) -> None:
             total = len(self._saved_pages)
             for state in self._saved_pages:
                 self.__dict__.update(state)
                 self._decorate(total)
+                for key, kwargs in self._marks.get(self._pageNumber, ()):
+                    super().bookmarkPage(key, **kwargs)
                 super().showPage()
             super().save()
 
