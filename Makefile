@@ -33,7 +33,7 @@ all: zh hk ## install, then build every briefing (Simplified, Hong Kong; English
 	else echo "make: skipped English and bilingual briefings: no zh→en translation model is installed; run 'make models' (or 'exporter models install --file X.argosmodel'), then 'make' again."; fi
 
 help: ## list the targets
-	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | awk -F'\t' '{printf "  %-11s %s\n", $$1, $$2}'
+	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | awk -F'\t' '{printf "  %-14s %s\n", $$1, $$2}'
 
 $(INSTALLED): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
