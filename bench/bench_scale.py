@@ -26,8 +26,9 @@ source, out = Path(sys.argv[1]), Path(sys.argv[2])
 start = time.perf_counter()
 build_document(source, out, BuildOptions())
 elapsed = time.perf_counter() - start
-print(json.dumps({"seconds": elapsed,
-                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+usage = resource.getrusage(resource.RUSAGE_SELF)
+print(json.dumps({"seconds": elapsed, "cpu": usage.ru_utime + usage.ru_stime,
+                  "peak_rss_mb": usage.ru_maxrss / 1024}))
 """
 
 
@@ -69,6 +70,9 @@ def run(rounds: int = 1) -> list[dict]:
             "seconds": seconds,
             "ratio": seconds / base,
             "peak_rss_mb": max(s["peak_rss_mb"] for s in samples[mib]),
-            "note": f"{mib * 1024 / seconds:,.0f} KiB/s; {rounds} run(s)",
+            "note": (
+                f"{mib * 1024 / seconds:,.0f} KiB/s; CPU "
+                f"{statistics.median(s['cpu'] for s in samples[mib]):,.1f} s; {rounds} run(s)"
+            ),
         })  # fmt: skip
     return rows

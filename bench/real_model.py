@@ -8,10 +8,11 @@ a shared SentencePiece vocabulary of 50,000 pieces, int8 weights), so a decoding
 what a real one costs. Its weights are random (seeded): the English is gibberish.
 
 Output length: random weights end a sentence at random, so :class:`ForcedLength` wraps a
-CTranslate2 translator to decode exactly ``ceil(1.3 × source tokens)`` target tokens (English
-runs about 1.3 tokens per Chinese token), whoever calls it — exporter's stage in batches
-(where the longest sentence of a batch sets the length: the stage's batches are
-length-sorted), or argostranslate one sentence at a time (exact per sentence).
+CTranslate2 translator to decode ``ceil(1.3 × source tokens)`` target tokens (English runs
+about 1.3 tokens per Chinese token), whoever calls it: argostranslate one sentence at a time
+(exact per sentence), or exporter's stage in batches, where every sentence of a call decodes
+1.3 × the batch's mean length, the same total work as a real model whose sentences stop at
+their own ends.
 
 The tokenizer is the test model's SentencePiece model (about one piece per hanzi, more than
 a real 50k vocabulary gives, so sentences are if anything longer); the vocabulary is padded
@@ -161,7 +162,11 @@ def build_real_size_package(dest: Path, *, seed: int = 11) -> Path:
 
 
 def forced_length(tokens: list[list[str]]) -> int:
-    return max(1, math.ceil(OUTPUT_RATIO * max((len(t) for t in tokens), default=1)))
+    """Target tokens to decode for a call: 1.3 × the mean source length. For one sentence that
+    is its own length; for a batch it gives the same total work as a real model, whose
+    sentences each stop at their own end (finished ones leave the batch)."""
+    mean = sum(len(t) for t in tokens) / max(len(tokens), 1)
+    return max(1, math.ceil(OUTPUT_RATIO * mean))
 
 
 class _Result(NamedTuple):
@@ -179,8 +184,7 @@ class ForcedLength:
         length = forced_length(tokens)
         options["min_decoding_length"] = options["max_decoding_length"] = length
         results = self._translator.translate_batch(tokens, *args, **options)
-        # A batch decodes as long as its longest sentence needs (that cost is paid); each
-        # sentence then keeps its own length of output, as a real model would stop there.
+        # Each sentence keeps at most its own length of output, as a real model stops there.
         return [
             _Result([h[: forced_length([source])] for h in r.hypotheses], r.scores)
             for source, r in zip(tokens, results, strict=True)
