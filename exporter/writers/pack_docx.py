@@ -184,11 +184,14 @@ def write(pack: Pack, path: Path, *, layout: str = "mono", style: Style | None =
         if target is not None:
             for line in content.info_lines(target):
                 build.para(line, STYLE_INFO, english=True)
+        marks = content.paragraph_marks(doc)
         if layout == "side-by-side" and target is not None:
-            build.side_by_side(doc, target)
+            build.side_by_side(doc, target, marks)
             continue
         for i, block in enumerate(doc.blocks):
-            build.para(block.text, _block_style(block, translation=False))
+            paragraph = build.para(block.text, _block_style(block, translation=False))
+            if i in marks:
+                build.mark(paragraph, marks[i])
             if target is not None:
                 other = target.blocks[i]
                 build.para(other.text, _block_style(other, translation=True), english=True)

@@ -82,16 +82,22 @@ def write(pack: Pack, path: Path, *, layout: str = "mono", style: Style | None =
             flowable._exporter_toc = (0, paragraph_markup(title, chooser_for(toc_style.fontName)))
         return flowable
 
-    def block_flowable(block: Block, *, en: bool) -> Any:
+    def block_flowable(block: Block, *, en: bool, mark: str | None = None) -> Any:
         if isinstance(block, Heading):
-            return para(block.text, "h1_en" if en else "h1")
-        return para(block.text, "body_en" if en else "body")
+            flowable = para(block.text, "h1_en" if en else "h1")
+        else:
+            flowable = para(block.text, "body_en" if en else "body")
+        if mark:
+            # A damaged paragraph's ※n in the margin, as in a single briefing.
+            flowable.margin_mark = (mark, fonts.body, 7.5, styles["note"].textColor)
+        return flowable
 
     def article(doc: Document) -> list[Any]:
         target = doc.translation if layout != "mono" else None
         if layout != "mono" and target is None:
             raise ValueError(f"layout {layout!r} needs translated articles")
         title = doc.meta.title if target is None else f"{doc.meta.title} / {target.meta.title}"
+        marks = content.paragraph_marks(doc)
         # A section starts on a new page unless its title, date lines and a few lines of
         # text fit where the last one ended: no title stranded at the foot of a page.
         room = (
@@ -109,8 +115,11 @@ def write(pack: Pack, path: Path, *, layout: str = "mono", style: Style | None =
         part.append(Spacer(1, 6))
         if layout == "side-by-side" and target is not None:
             rows = []
-            for left, right in zip(doc.blocks, target.blocks, strict=True):
-                cells = [block_flowable(left, en=False), block_flowable(right, en=True)]
+            for row, (left, right) in enumerate(zip(doc.blocks, target.blocks, strict=True)):
+                cells = [
+                    block_flowable(left, en=False, mark=marks.get(row)),
+                    block_flowable(right, en=True),
+                ]
                 if isinstance(left, Heading):
                     marked(cells[0], f"{left.text} / {right.text}", 1)
                 rows.append(cells)
@@ -133,7 +142,7 @@ def write(pack: Pack, path: Path, *, layout: str = "mono", style: Style | None =
                 part.append(table)
         else:
             for index, block in enumerate(doc.blocks):
-                flowable = block_flowable(block, en=english)
+                flowable = block_flowable(block, en=english, mark=marks.get(index))
                 if isinstance(block, Heading):
                     mark = block.text
                     if target is not None:

@@ -14,11 +14,15 @@ rules of the W3C "Requirements for Chinese Text Layout" (CLREQ):
   hyphenates words that would otherwise move down whole (English paragraphs);
 * otherwise a line may break between any two ideographs, and after a space.
 
-Push-out was chosen over hanging punctuation, which would stick out of the frame (and over a
-table cell's edge), and over compressing punctuation, which reportlab cannot do without
-positioning glyphs one by one. The room it leaves at the line end is spread over the line
-with PDF word and character spacing (``Tw``/``Tc``) when the style is justified: reportlab's
-own justification only stretches spaces, which Chinese lines do not have.
+Push-out was chosen over hanging punctuation, whose ink would stick out of the frame (and over
+a table cell's edge). Punctuation is compressed where the glyphs' ink allows (CLREQ 3.1.6):
+of two adjacent full-width marks the blank half between them goes, and a closing mark at a
+line end takes half width (its blank half past the frame, its ink inside); the advance is
+adjusted with a PDF ``TJ`` number, so the text is unchanged. The room left at a line end is
+spread over the line with PDF word and character spacing (``Tw``/``Tc``) when the style is
+justified: reportlab's own justification only stretches spaces, which Chinese lines do not
+have. Paragraphs keep two lines at a page's foot and head, and a last line of one or two
+characters takes units from the line above (``_avoid_runt``).
 
 ``install_reportlab_fixes()`` also repairs reportlab's ToUnicode maps for characters outside the
 Basic Multilingual Plane, so that text such as 𨋢 (U+282E2) can be copied and searched.
@@ -221,6 +225,23 @@ class _Glyphs:
     frag_starts: list[int]
     # Punctuation compression: text index -> points taken off that glyph's advance.
     kerns: dict[int, float] = field(default_factory=dict)
+    kern_at: list[int] = field(default_factory=list)  # sorted keys of kerns
+
+    def __post_init__(self) -> None:
+        self.kern_at = sorted(self.kerns)
+
+    def end_saving(self, lo: int, end: int) -> float:
+        """Points a line ``text[lo:end]`` may leave outside the measure: at a line end, a
+        closing mark whose ink keeps to its left half takes half width (CLREQ 3.1.6), its
+        blank half past the frame. Not for a mark already compressed against the next."""
+        i = end - 1
+        if i <= lo or i in self.kerns or self.text[i] not in _COMPRESSIBLE:
+            return 0.0
+        frag = self.frag_at(i)
+        ink = _ink(frag.fontName, self.text[i])
+        if ink is None or ink[2] > 0.51 or _char_class(self.text[i]) != _CL:
+            return 0.0
+        return ink[0] / 2 * frag.fontSize
 
     def is_unit_start(self, i: int) -> bool:
         k = bisect_left(self.unit_starts, i)
@@ -242,7 +263,10 @@ class _Glyphs:
                 text = _frag_text(frag)
                 lo, hi = max(start, first), min(end, first + len(text))
                 # A compressed glyph ends its piece, which carries the advance to take off.
-                for cut in [*(i + 1 for i in sorted(self.kerns) if lo <= i < hi - 1), hi]:
+                kern_at = self.kern_at[
+                    bisect_left(self.kern_at, lo) : bisect_left(self.kern_at, hi - 1)
+                ]
+                for cut in [*(i + 1 for i in kern_at), hi]:
                     piece: str = text[lo - first : cut - first]
                     kern = self.kerns.get(cut - 1)
                     if kern:
@@ -437,6 +461,7 @@ def _make_line(
 
     words = g.frags_between(lo, hi, hyphen)
     used = g.cum[trimmed] - g.cum[lo] + (_hyphen_width(words[-1]) if hyphen else 0.0)
+    used -= g.end_saving(lo, trimmed)
     font_size = ascent = descent = 0.0
     for frag in words:
         size = frag.fontSize
@@ -504,7 +529,7 @@ def _fit_lines(
         while u_trim > u_start and _char_class(text[u_trim - 1]) == _SP:
             u_trim -= 1  # trailing spaces take no room at a line end
         max_width = width_for(len(lines))
-        if cum[u_trim] - cum[pos] <= max_width + 1e-6:
+        if cum[u_trim] - cum[pos] - g.end_saving(pos, u_trim) <= max_width + 1e-6:
             content_end, trimmed_end = u_end, u_trim
             k += 1
             continue

@@ -126,12 +126,13 @@ def _decisive(configs: tuple[str, ...], index: _PhraseIndex) -> tuple[str, ...]:
     """
     keys = _keys(index)
     whole = _run_chain(configs, "\n".join(keys)).split("\n")
-    # U+2029 between characters: OpenCC matches no phrase across it.
-    chars = _run_chain(configs, "\n".join("\u2029".join(k) for k in keys)).split("\n")
-    if len(whole) != len(keys) or len(chars) != len(keys):
+    singles = sorted(set("".join(keys)))
+    readings = _run_chain(configs, "\n".join(singles)).split("\n")
+    if len(whole) != len(keys) or len(readings) != len(singles):
         return keys
+    default = dict(zip(singles, readings, strict=True))
     return tuple(
-        k for k, a, b in zip(keys, whole, chars, strict=True) if a != b.replace("\u2029", "")
+        k for k, a in zip(keys, whole, strict=True) if a != "".join([default[c] for c in k])
     )
 
 
