@@ -180,9 +180,9 @@ def run(rounds: int = 5) -> list[dict[str, Any]]:
             if base is not None:
                 ratio = wall / times[base][0]
                 note += (
-                    f"; exporter {1 / ratio:.2f}× faster"
+                    f"; exporter {ratio:.2f}× faster"
                     if ratio > 1
-                    else f"; peer {ratio:.2f}× of exporter's time"
+                    else f"; peer {1 / ratio:.2f}× faster"
                 )
             if goal:
                 note += f"; goal {goal}"
