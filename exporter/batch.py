@@ -16,6 +16,7 @@ from pathlib import Path
 
 from . import __version__
 from .errors import ExitCode, ExporterError, InputError
+from .executors.progress import DocumentProgress
 from .output import ensure_dir, write_text_atomically
 from .pipeline import BuildOptions, BuildResult, build_document
 
@@ -38,6 +39,11 @@ def _results(
     sources: list[Path], out_dir: Path, options: BuildOptions, jobs: int
 ) -> Iterator[tuple[Path, BuildResult | ExporterError]]:
     """Results in input order; an InputError is yielded, other errors stop the run."""
+    if options.executor == "ray":
+        from .executors.ray_executor import ray_results
+
+        yield from ray_results(sources, out_dir, options, jobs=jobs)
+        return
     if jobs <= 1 or len(sources) <= 1:
         for source in sources:
             try:
@@ -77,7 +83,8 @@ def build_all(
     ensure_dir(out_dir)
     failed = 0
     records: dict[str, dict[str, object]] = {}
-    for _source, outcome in _results(sources, out_dir, options, jobs):
+    progress = DocumentProgress(len(sources), options.progress and len(sources) > 1)
+    for _source, outcome in progress.track(_results(sources, out_dir, options, jobs)):
         if isinstance(outcome, ExporterError):
             failed += 1
             print(f"exporter: error: {outcome}", file=sys.stderr)

@@ -89,6 +89,15 @@ def _parser() -> argparse.ArgumentParser:
         "-j", "--jobs", type=int, default=0, metavar="N",
         help="documents built in parallel (default: number of cores)",
     )  # fmt: skip
+    build.add_argument(
+        "--executor", choices=("local", "ray"), default="local",
+        help="local: a process pool on this machine (default); ray: a Ray cluster "
+        "(pip install 'exporter[ray]'), see docs/SCALE.md",
+    )  # fmt: skip
+    build.add_argument(
+        "--ray-address", metavar="ADDR",
+        help="the Ray cluster to use (default: $RAY_ADDRESS, else a local instance of -j CPUs)",
+    )  # fmt: skip
     build.add_argument("--strict", action="store_true", help="treat warnings as errors")
     build.add_argument("--no-manifest", action="store_true", help="do not update DIR/manifest.json")
 
@@ -159,6 +168,8 @@ def _cmd_build(args: argparse.Namespace) -> int:
         use_cache=not args.no_cache,
         strict=args.strict,
         progress=not args.quiet and sys.stderr.isatty(),
+        executor=args.executor,
+        ray_address=args.ray_address,
     )
     jobs = args.jobs if args.jobs > 0 else (os.cpu_count() or 1)
 

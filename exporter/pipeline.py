@@ -36,6 +36,10 @@ class BuildOptions:
     use_cache: bool = True
     strict: bool = False
     progress: bool = False
+    # Where documents are built: "local" (process pool) or "ray" (a Ray cluster at
+    # ray_address, $RAY_ADDRESS, or a local instance); see exporter/executors.
+    executor: str = "local"
+    ray_address: str | None = None
 
     @property
     def needs_translation(self) -> bool:
