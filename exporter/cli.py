@@ -173,8 +173,12 @@ def _cmd_build(args: argparse.Namespace) -> int:
     )
     jobs = args.jobs if args.jobs > 0 else (os.cpu_count() or 1)
 
+    # Bound now: with --executor ray, Ray's own messages (a worker died, …) that it prints
+    # on stdout are sent to stderr meanwhile, and stdout keeps carrying only paths.
+    stdout = sys.stdout
+
     def emit(path: Path) -> None:
-        print(path, flush=True)
+        print(path, file=stdout, flush=True)
 
     return build_all(
         _expand_inputs(args.inputs), args.out, options,

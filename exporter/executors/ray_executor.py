@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import sys
 import tempfile
 from collections.abc import Iterator
 from dataclasses import replace
@@ -148,7 +149,20 @@ def ray_results(
     """Results in input order, like the local pool; an InputError is yielded."""
     ray = import_ray()
     worker_options = _worker_options(options)
-    _connect(ray, options.ray_address, jobs)
+    # Ray prints cluster events (a worker died, …) on sys.stdout, which carries only the
+    # paths written (the CLI holds on to the real stream): send them to stderr.
+    with contextlib.redirect_stdout(sys.stderr):
+        _connect(ray, options.ray_address, jobs)
+        yield from _run(ray, sources, out_dir, options, worker_options)
+
+
+def _run(
+    ray: Any,
+    sources: list[Path],
+    out_dir: Path,
+    options: BuildOptions,
+    worker_options: BuildOptions,
+) -> Iterator[tuple[Path, BuildResult | ExporterError]]:
     store = None
     try:
         resources = ray.cluster_resources()
