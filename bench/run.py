@@ -21,12 +21,14 @@ BENCHES = {
     "translation": "bench_translate",
     "writing": "bench_write",
     "scale": "bench_scale",
+    "ray": "bench_ray",
 }
 GOALS = {
     "conversion": "pipeline conversion overhead ≤ 10 % over raw OpenCC",
     "translation": "≥ 3× argostranslate's per-sentence path; ≤ 1.1× raw CTranslate2",
     "writing": "≥ 10× faster than LibreOffice's DOCX → PDF conversion",
     "scale": "time(×100) ≤ 120 × time(×1); peak RSS ≤ 500 MB at ×100",
+    "ray": "200 seed-sized documents (zh-CN + zh-HK) on local Ray with 2 CPUs ≤ 1.15× `-j 2`",
 }
 
 
