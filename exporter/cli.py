@@ -14,13 +14,44 @@ import sys
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from . import __version__
 from .errors import ExitCode, ExporterError, InputError, MissingDependencyError
+from .inputs import Source, expand
+from .output import output_error
 
 log = logging.getLogger("exporter")
 
 FORMATS = ("docx", "pdf")
+
+EXIT_CODES = """exit codes:
+  0    success
+  1    internal error (a bug): re-run with --verbose and report it
+  2    bad command line, or two sources that would write the same outputs
+  3    bad input: missing, special (FIFO, device), too large, binary, undecodable, empty
+  4    missing dependency: fonts not built, no (or a broken) translation model
+  5    output not writable: permissions, read-only or full disk, closed standard output
+  6    --strict and warnings were reported
+  130  interrupted (Ctrl-C, SIGTERM): finished documents are kept, nothing partial is left
+"""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line usage errors: ``exporter: error: …; see `… --help```."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(ExitCode.USAGE, f"exporter: error: {message}; see `{self.prog} --help`\n")
+
+
+def _jobs(value: str) -> int:
+    try:
+        jobs = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if jobs < 0:
+        raise argparse.ArgumentTypeError(f"{value}: give 1 or more (0 means one per core)")
+    return jobs
 
 
 def _csv(allowed: Sequence[str]) -> Callable[[str], tuple[str, ...]]:
@@ -43,7 +74,7 @@ def _langs() -> tuple[str, ...]:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="exporter",
         description="Turn Chinese source texts into DOCX and PDF briefings, offline.",
     )
@@ -52,15 +83,25 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("-q", "--quiet", action="store_true", help="only errors on stderr")
     # The same flags after the subcommand (exporter build … -q); SUPPRESS keeps a
     # subcommand's unset flag from overwriting one given before it.
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS)
-    common.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS)
+    common = _Parser(add_help=False)
+    common.add_argument(
+        "-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
+        help="debug log on stderr, and a traceback with every error",
+    )  # fmt: skip
+    common.add_argument(
+        "-q", "--quiet", action="store_true", default=argparse.SUPPRESS,
+        help="print only errors on stderr (no progress, no warnings)",
+    )  # fmt: skip
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    build = sub.add_parser("build", help="build briefings from source texts", parents=[common])
+    build = sub.add_parser(
+        "build", help="build briefings from source texts", parents=[common],
+        epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )  # fmt: skip
     build.add_argument(
-        "inputs", nargs="+", type=Path, metavar="FILE", help="*.txt files or folders"
-    )
+        "inputs", nargs="+", type=Path, metavar="FILE",
+        help="*.txt files, or folders (walked; their structure is mirrored under DIR)",
+    )  # fmt: skip
     build.add_argument("--out", "-o", type=Path, required=True, metavar="DIR", help="output folder")
     build.add_argument(
         "--format", "-f", dest="formats", type=_csv(FORMATS), default=FORMATS,
@@ -86,8 +127,8 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--no-cache", action="store_true", help="do not use the translation cache")
     build.add_argument("--cache", type=Path, help="translation cache file (SQLite)")
     build.add_argument(
-        "-j", "--jobs", type=int, default=0, metavar="N",
-        help="documents built in parallel (default: number of cores)",
+        "-j", "--jobs", type=_jobs, default=0, metavar="N",
+        help="documents built in parallel (default, and 0: one per core)",
     )  # fmt: skip
     build.add_argument(
         "--executor", choices=("local", "ray"), default="local",
@@ -132,17 +173,47 @@ def _configure_logging(verbose: bool, quiet: bool) -> None:
     root.propagate = False
 
 
-def _expand_inputs(inputs: Sequence[Path]) -> list[Path]:
-    files: list[Path] = []
-    for item in inputs:
-        if item.is_dir():
-            found = sorted(p for p in item.rglob("*.txt") if p.is_file())
-            if not found:
-                raise InputError(f"{item}: folder holds no *.txt sources")
-            files.extend(found)
-        else:
-            files.append(item)
-    return files
+def _expand_inputs(inputs: Sequence[Path]) -> list[Source]:
+    from .readers import READERS
+
+    return expand(inputs, READERS)
+
+
+def _check_user_files(args: argparse.Namespace) -> None:
+    """Read --corrections and --glossary once, before building: a bad one is one error."""
+    if args.corrections is not None:
+        from .transforms.convert.corrections import corrections_for
+
+        corrections_for(("s2t",), args.corrections)
+    if args.glossary is not None:
+        from .translate.glossary import Glossary
+
+        Glossary.load(args.glossary)
+
+
+class _Stdout:
+    """Prints written paths; a closed or full stdout stops the printing, not the build."""
+
+    def __init__(self) -> None:
+        self.error: OSError | None = None
+        self.closed = False
+        # Bound now: with --executor ray, Ray's own notices (a worker died, …), which it
+        # prints on sys.stdout, are sent to stderr meanwhile; stdout keeps only paths.
+        self.stream = sys.stdout
+
+    def __call__(self, path: Path) -> None:
+        if self.closed:
+            return
+        try:
+            print(path, file=self.stream, flush=True)
+        except OSError as exc:
+            # exporter build … | head: the reader went away, which is fine (like cat).
+            self.error = None if isinstance(exc, BrokenPipeError) else exc
+            self.closed = True
+            # What is left in the buffer would fail again at exit; send it nowhere.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, self.stream.fileno())
+            os.close(devnull)
 
 
 def _starter_glossary() -> Path:
@@ -172,18 +243,15 @@ def _cmd_build(args: argparse.Namespace) -> int:
         ray_address=args.ray_address,
     )
     jobs = args.jobs if args.jobs > 0 else (os.cpu_count() or 1)
-
-    # Bound now: with --executor ray, Ray's own messages (a worker died, …) that it prints
-    # on stdout are sent to stderr meanwhile, and stdout keeps carrying only paths.
-    stdout = sys.stdout
-
-    def emit(path: Path) -> None:
-        print(path, file=stdout, flush=True)
-
-    return build_all(
-        _expand_inputs(args.inputs), args.out, options,
-        jobs=jobs, on_output=emit, manifest=not args.no_manifest,
-    )  # fmt: skip
+    sources = _expand_inputs(args.inputs)
+    _check_user_files(args)
+    stdout = _Stdout()
+    code = build_all(
+        sources, args.out, options, jobs=jobs, on_output=stdout, manifest=not args.no_manifest
+    )
+    if stdout.error is not None and code == ExitCode.OK:
+        raise output_error("to standard output", stdout.error)
+    return code
 
 
 def _cmd_models(args: argparse.Namespace) -> int:
@@ -213,19 +281,29 @@ def _cmd_models(args: argparse.Namespace) -> int:
     return 0
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     _configure_logging(args.verbose, args.quiet)
-    # A second Ctrl-C while cleaning up should still stop us, and a closed stdout
-    # (exporter build … | head) should not print a traceback.
-    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    # SIGTERM (kill, systemd, CI timeouts) is handled like Ctrl-C: staged files are removed,
+    # finished documents kept. SIGPIPE stays ignored (Python's default): a closed stdout is
+    # an OSError the build handles, not a silent death before the manifest is written.
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         if args.command == "build":
             return _cmd_build(args)
         return _cmd_models(args)
     except KeyboardInterrupt:
-        print("exporter: interrupted; no partial output was left", file=sys.stderr)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C: quiet
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        print(
+            "exporter: interrupted; finished work was kept, nothing partial was left",
+            file=sys.stderr,
+        )
         return ExitCode.INTERRUPTED
     except ExporterError as exc:
         if args.verbose:

@@ -13,13 +13,19 @@ class ExitCode(IntEnum):
     MISSING_DEPENDENCY = 4  # a library, font or translation model is not installed
     OUTPUT_NOT_WRITABLE = 5  # the output folder or file cannot be written
     WARNINGS_AS_ERRORS = 6  # --strict and warnings were reported
-    INTERRUPTED = 130  # Ctrl-C / SIGINT
+    INTERRUPTED = 130  # Ctrl-C / SIGINT or SIGTERM
 
 
 class ExporterError(Exception):
     """Base class. ``str(error)`` is the one-line message shown to the user."""
 
     exit_code: ExitCode = ExitCode.INTERNAL
+
+
+class UsageError(ExporterError):
+    """A command line that cannot be carried out as given (e.g. two sources, one output name)."""
+
+    exit_code = ExitCode.USAGE
 
 
 class InputError(ExporterError):

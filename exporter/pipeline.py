@@ -10,7 +10,7 @@ from pathlib import Path
 
 from .errors import StrictModeError
 from .model import Document
-from .output import StagedOutputs
+from .output import OUTPUT_ERRNOS, StagedOutputs, output_error
 from .readers import read
 from .transforms.clean import clean
 from .writers import WRITERS
@@ -53,6 +53,8 @@ class BuildResult:
     # For the provenance manifest: output path -> what made it.
     records: dict[str, dict[str, object]] = field(default_factory=dict)
     warnings: int = 0
+    # Written but not yet renamed into place (see stage_document / commit_document).
+    staged: StagedOutputs = field(default_factory=StagedOutputs)
 
 
 class _WarningCounter(logging.Handler):
@@ -135,15 +137,31 @@ def sha256_file(path: Path) -> str:
 
 def build_document(source: Path, out_dir: Path, options: BuildOptions) -> BuildResult:
     """Build every requested edition and format of one source; all-or-nothing per source."""
+    return commit_document(stage_document(source, out_dir, options))
+
+
+def commit_document(result: BuildResult) -> BuildResult:
+    """Rename a staged document's outputs into place, all of them or none."""
+    result.outputs = result.staged.commit()
+    return result
+
+
+def stage_document(source: Path, out_dir: Path, options: BuildOptions) -> BuildResult:
+    """Write every output of one source to temporary files beside their targets.
+
+    Nothing visible changes until :func:`commit_document`; on failure the temporary
+    files are removed. Runs in a worker process; the driver commits.
+    """
     counter = _WarningCounter()
     root = logging.getLogger("exporter")
     root.addHandler(counter)
     staged = StagedOutputs()
     result = BuildResult(source=source)
+    target = out_dir
     try:
         log.info("building %s", source)
         doc = _tag_script(clean(read(source)))
-        input_sha = sha256_file(source)
+        input_sha = dict(doc.meta.provenance).get("input_sha256") or sha256_file(source)
         reviews: dict[str, list] = {}
         for edition, edition_doc, layout in _editions(doc, options, reviews):
             for fmt in options.formats:
@@ -174,11 +192,16 @@ def build_document(source: Path, out_dir: Path, options: BuildOptions) -> BuildR
             raise StrictModeError(
                 f"{source}: {counter.count} warning(s) with --strict; nothing written for it"
             )
-        result.outputs = staged.commit()
-        for target in result.outputs:
-            result.records[str(target)]["output_sha256"] = sha256_file(target)
+        # Hash the bytes that will be renamed into place (a later build may replace them).
+        for tmp, final in staged.pending:
+            result.records[str(final)]["output_sha256"] = sha256_file(tmp)
+        result.staged, staged = staged, StagedOutputs()
         result.warnings = counter.count
         return result
+    except OSError as exc:
+        if exc.errno in OUTPUT_ERRNOS:
+            raise output_error(target, exc) from None
+        raise
     finally:
         staged.discard()
         root.removeHandler(counter)

@@ -13,9 +13,9 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import ExporterError, OutputError
-from ..output import StagedOutputs
-from ..pipeline import BuildOptions, BuildResult, build_document
+from ..errors import ExporterError
+from ..output import StagedOutputs, output_error
+from ..pipeline import BuildOptions, BuildResult, commit_document, stage_document
 
 log = logging.getLogger("exporter")
 
@@ -67,17 +67,20 @@ def build_packed(source: str, data: bytes, options: BuildOptions) -> PackedBuild
     root.propagate = False
     try:
         try:
-            result = build_document(local, work / "out", options)
+            result = stage_document(local, work / "out", options)
         except ExporterError as exc:
             exc.args = (str(exc).replace(*swap),)
             exc.__traceback__ = None  # sent back to the driver: keep it small
             return PackedBuild(source=source, messages=capture.messages, error=exc)
         packed = PackedBuild(source=source, messages=capture.messages, warnings=result.warnings)
-        for path in result.outputs:
-            record = dict(result.records[str(path)])
-            record["input"] = source
-            packed.records[path.name] = record
-            packed.files.append((path.name, path.read_bytes()))
+        try:
+            for tmp, final in result.staged.pending:
+                record = dict(result.records[str(final)])
+                record["input"] = source
+                packed.records[final.name] = record
+                packed.files.append((final.name, tmp.read_bytes()))
+        finally:
+            result.staged.discard()
         return packed
     finally:
         root.removeHandler(capture)
@@ -92,19 +95,29 @@ def replay(messages: list[tuple[int, str]]) -> None:
         log.log(level, "%s", message)
 
 
-def commit_packed(packed: PackedBuild, out_dir: Path) -> BuildResult:
-    """Write a packed document's outputs together (staged, then renamed) and return them."""
+def stage_packed(packed: PackedBuild, out_dir: Path) -> BuildResult:
+    """Stage a packed document's outputs in ``out_dir`` (the driver's side of a worker's build).
+
+    The result is what a local worker's ``stage_document`` returns: the batch's committer
+    renames the files into place together, or removes them.
+    """
     staged = StagedOutputs()
-    result = BuildResult(source=Path(packed.source), warnings=packed.warnings)
     try:
         for name, data in packed.files:
             target = out_dir / name
             try:
                 staged.stage(target).write_bytes(data)
             except OSError as exc:
-                raise OutputError(f"cannot write {target}: {exc.strerror}") from None
-        result.outputs = staged.commit()
-    finally:
+                raise output_error(target, exc) from None
+    except BaseException:
         staged.discard()
-    result.records = {str(out_dir / name): record for name, record in packed.records.items()}
-    return result
+        raise
+    records = {str(out_dir / name): record for name, record in packed.records.items()}
+    return BuildResult(
+        source=Path(packed.source), records=records, warnings=packed.warnings, staged=staged
+    )
+
+
+def commit_packed(packed: PackedBuild, out_dir: Path) -> BuildResult:
+    """Stage and commit at once (tests, and callers without a batch committer)."""
+    return commit_document(stage_packed(packed, out_dir))

@@ -12,15 +12,16 @@ import logging
 import os
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from ..errors import ExporterError, InputError, MissingDependencyError
-from ..pipeline import BuildOptions, BuildResult, build_document
-from ..readers.text import MAX_INPUT_BYTES
-from .packed import PackedBuild, build_packed, commit_packed, replay
+from ..inputs import Source
+from ..pipeline import BuildOptions, BuildResult
+from ..readers.source import read_source
+from .packed import PackedBuild, build_packed, replay, stage_packed
 
 log = logging.getLogger("exporter")
 
@@ -116,11 +117,13 @@ def _connect(ray: Any, address: str | None, jobs: int) -> None:
 
 def _readable(source: Path) -> bytes | None:
     """The source's bytes, or None when only a local build can say what is wrong with it."""
+    from ..readers import READERS
+
+    if source.suffix.lower() not in READERS:
+        return None
     try:
-        if source.stat().st_size > MAX_INPUT_BYTES:
-            return None
-        return source.read_bytes()
-    except OSError:
+        return read_source(source).data
+    except InputError:
         return None
 
 
@@ -144,9 +147,9 @@ def _worker_options(options: BuildOptions) -> BuildOptions:
 
 
 def ray_results(
-    sources: list[Path], out_dir: Path, options: BuildOptions, *, jobs: int
-) -> Iterator[tuple[Path, BuildResult | ExporterError]]:
-    """Results in input order, like the local pool; an InputError is yielded."""
+    sources: Sequence[Source], out_dir: Path, options: BuildOptions, *, jobs: int
+) -> Iterator[tuple[Source, BuildResult | ExporterError]]:
+    """Staged results in input order, like the local pool; a fatal error stops the run."""
     ray = import_ray()
     worker_options = _worker_options(options)
     # Ray prints cluster events (a worker died, …) on sys.stdout, which carries only the
@@ -158,11 +161,13 @@ def ray_results(
 
 def _run(
     ray: Any,
-    sources: list[Path],
+    sources: Sequence[Source],
     out_dir: Path,
     options: BuildOptions,
     worker_options: BuildOptions,
-) -> Iterator[tuple[Path, BuildResult | ExporterError]]:
+) -> Iterator[tuple[Source, BuildResult | ExporterError]]:
+    from ..batch import PER_DOCUMENT_ERRORS, stage_source
+
     store = None
     try:
         resources = ray.cluster_resources()
@@ -190,11 +195,11 @@ def _run(
                 return
             payload = []
             for index in indexes:
-                data = _readable(sources[index])
+                data = _readable(sources[index].path)
                 if data is None:
                     ready[index] = (None, [])
                 else:
-                    payload.append((index, str(sources[index]), data))
+                    payload.append((index, str(sources[index].path), data))
             if payload:
                 device = "cuda" if gpu else "cpu"
                 pending[task.remote(payload, options_ref, device)] = indexes
@@ -218,7 +223,7 @@ def _run(
                         for index, packed, rows in ray.get(ref):
                             ready[index] = (packed, rows)
                     except ray.exceptions.WorkerCrashedError:
-                        names = ", ".join(str(sources[i]) for i in indexes)
+                        names = ", ".join(str(sources[i].path) for i in indexes)
                         raise WorkerLostError(
                             f"the Ray workers building {names} died {MAX_RETRIES + 1} times "
                             "(out of memory?); see the cluster's logs"
@@ -229,21 +234,21 @@ def _run(
                 next_index += 1
                 if packed is None:
                     # Unreadable here: the local build reports it exactly as a serial run.
-                    try:
-                        yield source, build_document(source, out_dir, options)
-                    except InputError as exc:
-                        yield source, exc
+                    yield source, stage_source(source, out_dir, options)
                     continue
                 replay(packed.messages)
                 if rows and options.use_cache:
                     store = store or _driver_cache(options)
                     _merge(store, rows)
-                if isinstance(packed.error, InputError):
+                if isinstance(packed.error, PER_DOCUMENT_ERRORS):
                     yield source, packed.error
                 elif packed.error is not None:
                     raise packed.error
                 else:
-                    yield source, commit_packed(packed, out_dir)
+                    try:
+                        yield source, stage_packed(packed, source.out_dir(out_dir))
+                    except PER_DOCUMENT_ERRORS as exc:
+                        yield source, exc
         except BaseException:
             # Ctrl-C or a fatal error: stop the cluster's work; nothing of it is written.
             for ref in pending:

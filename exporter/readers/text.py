@@ -9,12 +9,19 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..model import Document, Metadata, Paragraph
+from .source import MAX_INPUT_BYTES, read_source
+
+__all__ = ["MAX_INPUT_BYTES", "DecodedText", "decode", "read"]
 
 log = logging.getLogger("exporter.read")
 
-# Larger inputs are almost certainly not a briefing source (and would make the
-# PDF run to thousands of pages); the limit is generous and overridable.
-MAX_INPUT_BYTES = 50 * 1024 * 1024
+# Binary or text is judged on the start of the file, as git and file(1) do: real scraped
+# text carries the odd stray NUL or control byte, binary data is full of them.
+_SNIFF_BYTES = 8192
+_BINARY_SHARE = 0.05
+# C0 controls other than tab, newline, carriage return and form feed, plus DEL.
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, *range(0x0E, 0x20), 0x7F])
+_STRAY = {code: None for code in _CONTROL_BYTES}
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),
@@ -36,9 +43,13 @@ class DecodedText:
 
 
 def _looks_binary(data: bytes) -> bool:
-    # NUL bytes never occur in the 8-bit Chinese encodings or in UTF-8 text;
-    # UTF-16 without BOM is not supported (ambiguous) and lands here too.
-    return b"\x00" in data[:65536]
+    # NUL and most C0 bytes never occur in the 8-bit Chinese encodings or in UTF-8 text;
+    # UTF-16 without BOM (half its ASCII bytes are NUL) is not supported and lands here too.
+    head = data[:_SNIFF_BYTES]
+    if not head:
+        return False
+    controls = len(head) - len(head.translate(None, _CONTROL_BYTES))
+    return controls / len(head) > _BINARY_SHARE
 
 
 def _plausibility(text: str) -> float:
@@ -97,28 +108,24 @@ def decode(data: bytes, name: str = "input") -> DecodedText:
 
 
 def read(path: Path) -> Document:
-    try:
-        size = path.stat().st_size
-        if size > MAX_INPUT_BYTES:
-            raise InputError(
-                f"{path}: {size / 1e6:.0f} MB is larger than the {MAX_INPUT_BYTES // 2**20} MiB "
-                "limit for one source; split it into several files"
-            )
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a folder, not a text file") from None
-    except PermissionError:
-        raise InputError(f"{path}: permission denied; check the file's permissions") from None
-    decoded = decode(data, str(path))
+    source = read_source(path)
+    decoded = decode(source.data, str(path))
     text = decoded.text.replace("\r\n", "\n").replace("\r", "\n")
+    stripped = text.translate(_STRAY)
+    if len(stripped) != len(text):
+        log.warning(
+            "%s: removed %d stray control character(s) (NUL and the like) from the text",
+            path, len(text) - len(stripped),
+        )  # fmt: skip
+        text = stripped
     if not text.strip():
         raise InputError(f"{path}: the file is empty (or only whitespace); nothing to build")
     log.debug("%s: decoded as %s", path, decoded.encoding)
     lines = tuple(Paragraph(line) for line in text.split("\n"))
     return Document(
-        meta=Metadata(provenance=(("input_encoding", decoded.encoding),)),
+        meta=Metadata(
+            provenance=(("input_encoding", decoded.encoding), ("input_sha256", source.sha256))
+        ),
         blocks=lines,
         name=path.stem,
         source=str(path),

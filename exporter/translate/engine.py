@@ -80,6 +80,22 @@ def model_digest(model: ModelInfo) -> str:
     return h.hexdigest()[:16]
 
 
+class BrokenModelError(MissingDependencyError):
+    """An installed model that cannot be loaded; ``reason`` says why, without the fix."""
+
+    def __init__(self, model: ModelInfo | str, reason: str) -> None:
+        name = model.id if isinstance(model, ModelInfo) else model
+        super().__init__(name, reason)  # picklable: a worker process raises it
+        self.model_id, self.reason = name, reason
+
+    def __str__(self) -> str:
+        return (
+            f"Translation model {self.model_id} is broken ({self.reason}); reinstall it with "
+            f"`exporter models install --file X.argosmodel` or remove it with "
+            f"`exporter models remove {self.model_id}`"
+        )
+
+
 class Engine:
     """One loaded Argos model. Create through :func:`load_engine` to share it per process."""
 
@@ -94,9 +110,7 @@ class Engine:
                 f"Translation needs {exc.name}: run `pip install ctranslate2 sentencepiece`"
             ) from None
         if not model.tokenizer_path.is_file():
-            raise InputError(
-                f"Model {model.id} has no sentencepiece.model (BPE packages are not supported)"
-            )
+            raise BrokenModelError(model, "no sentencepiece.model; BPE packages are not supported")
         self.model = model
         self.identity = model.identity
         self.max_source_tokens = MAX_SOURCE_TOKENS
@@ -109,7 +123,12 @@ class Engine:
         self.calls = 0
         self.sentences = 0
         self._lock = threading.Lock()
-        self._sp = sentencepiece.SentencePieceProcessor(model_file=str(model.tokenizer_path))
+        try:
+            self._sp = sentencepiece.SentencePieceProcessor(model_file=str(model.tokenizer_path))
+        except (RuntimeError, OSError) as exc:
+            raise BrokenModelError(
+                model, f"its sentencepiece.model cannot be read: {exc}"
+            ) from None
         try:
             # One translator using every core: two live ones would fight for them.
             self._translator: Any = ctranslate2.Translator(
@@ -120,8 +139,8 @@ class Engine:
                 inter_threads=1,
                 intra_threads=self.threads,
             )
-        except (RuntimeError, ValueError) as exc:
-            raise InputError(f"Cannot load translation model {model.id}: {exc}") from None
+        except (RuntimeError, ValueError, OSError) as exc:
+            raise BrokenModelError(model, f"cannot load it: {exc}") from None
 
     def count_tokens(self, text: str) -> int:
         return len(self._sp.encode(text))

@@ -7,6 +7,7 @@ and its installer imports stanza (torch); the layout is simple enough to read di
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -19,6 +20,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from exporter.errors import InputError, MissingDependencyError
+from exporter.output import pid_alive
 
 if TYPE_CHECKING:
     import urllib.request
@@ -287,6 +289,57 @@ def _extract(zf: zipfile.ZipFile, target: Path) -> None:
                 dst.write(chunk)
 
 
+_STAGING_PREFIX = ".exporter-install-"
+
+
+def _remove_dead_staging(parent: Path, target_dir: Path) -> None:
+    """Remove staging folders of killed installs (``.exporter-install-PID-*``, PID not alive).
+
+    A package moved aside for replacement (``NAME.old``) whose new copy never arrived is
+    put back first, so a killed install never loses the working model.
+    """
+    try:
+        entries = list(parent.glob(f"{_STAGING_PREFIX}*-*"))
+    except OSError:
+        return
+    for staging in entries:
+        pid_text = staging.name[len(_STAGING_PREFIX) :].split("-", 1)[0]
+        if not pid_text.isdigit() or pid_alive(int(pid_text)) or not staging.is_dir():
+            continue
+        for moved in staging.glob("*.old"):
+            final = target_dir / moved.name[: -len(".old")]
+            if not final.exists():
+                with contextlib.suppress(OSError):
+                    moved.rename(final)
+        log.debug("removing %s, left by a killed install", staging)
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+# Translated once in staging before an install replaces anything.
+_PROBE = {"zh": "今天天气很好。", "en": "The weather is fine today."}
+
+
+def _probe_model(info: ModelInfo, archive: Path) -> None:
+    """Load the unpacked model and translate one sentence; InputError when it cannot."""
+    from .engine import BrokenModelError, Decoding, Engine
+
+    try:
+        engine = Engine(info, threads=1)
+        try:
+            engine.translate([_PROBE.get(info.from_code, _PROBE["en"])], Decoding())
+        finally:
+            engine.close()
+    except BrokenModelError as exc:
+        raise InputError(
+            f"{archive} does not work as a model ({exc.reason}); nothing was installed"
+        ) from None
+    except (RuntimeError, ValueError, OSError, IndexError) as exc:
+        raise InputError(
+            f"{archive} does not work as a model (translating a test sentence failed: {exc}); "
+            "nothing was installed"
+        ) from None
+
+
 def install_from_file(path: str | Path) -> ModelInfo:
     """Install an ``.argosmodel`` archive; all or nothing, replacing an older copy."""
     archive = Path(path).expanduser()
@@ -301,7 +354,12 @@ def install_from_file(path: str | Path) -> ModelInfo:
         raise InputError(f"Cannot create the model folder {target_dir}: {exc}") from None
     # Unpack next to (not inside) the packages folder: argostranslate fails on any folder
     # there without metadata.json, and the final rename must stay on one filesystem.
-    staging = Path(tempfile.mkdtemp(prefix=".exporter-install-", dir=target_dir.parent))
+    # The PID in the name lets a later install tell a killed install's leftovers from a
+    # concurrent install still running.
+    _remove_dead_staging(target_dir.parent, target_dir)
+    staging = Path(
+        tempfile.mkdtemp(prefix=f"{_STAGING_PREFIX}{os.getpid()}-", dir=target_dir.parent)
+    )
     try:
         with zipfile.ZipFile(archive) as zf:
             root = _check_members(archive, zf)
@@ -309,9 +367,11 @@ def install_from_file(path: str | Path) -> ModelInfo:
                 _extract(zf, staging)
             except (OSError, zipfile.BadZipFile, EOFError) as exc:
                 raise InputError(f"{archive} could not be unpacked: {exc}") from None
-        read_package(staging / root)  # refuse a package with broken metadata
+        staged = read_package(staging / root)  # refuse a package with broken metadata
         if not (staging / root / "model" / "model.bin").is_file():
             raise InputError(f"{archive} has no CTranslate2 model ({root}/model/model.bin)")
+        if staged.type == "translate":
+            _probe_model(staged, archive)
         final = target_dir / root
         old = staging / (root + ".old")
         if final.exists():

@@ -209,6 +209,9 @@ def write(doc: Document, path: Path, *, layout: str = "mono") -> None:
                 rows, colWidths=[width * 0.5, width * 0.5], splitByRow=1, splitInRow=1, repeatRows=0
             )
             commands = [
+                # The cells hold Paragraphs, but Table still sets its cell font (Helvetica by
+                # default) on the canvas, which would put an unembedded base-14 font in the PDF.
+                ("FONTNAME", (0, 0), (-1, -1), fonts.body),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("LEFTPADDING", (0, 0), (-1, -1), 0),
                 ("RIGHTPADDING", (0, 0), (0, -1), 9),
