@@ -12,7 +12,7 @@ SEEDS   := $(wildcard seeds/*.txt)
 NAMES   := $(notdir $(SEEDS:.txt=))
 EXPORTER := $(BIN)/exporter
 # Outputs depend on the code and data that make them, so an edit rebuilds, a no-op doesn't.
-CODE    := $(shell find exporter -name '*.py' -o -name '*.tsv' 2>/dev/null)
+CODE    := $(shell find exporter -name '*.py' -o -name '*.tsv' -o -name '*.toml' 2>/dev/null)
 DEPS    := $(INSTALLED) $(FONTS) $(CODE)
 HAS_MODEL = $(EXPORTER) --quiet models check zh en 2>/dev/null
 
@@ -26,7 +26,7 @@ EN_OUT  := $(foreach n,$(NAMES),$(OUT)/$(n).en.pdf $(OUT)/$(n).en.docx)
 BI_OUT  := $(foreach n,$(NAMES),$(OUT)/.$(n).bilingual.stamp)
 
 .DEFAULT_GOAL := all
-.PHONY: all help install ray fonts zh hk mo tw en bilingual models test test-fast lint format bench bench-env clean distclean check-model
+.PHONY: all help install ray fonts zh hk mo tw en bilingual pack models test test-fast lint format bench bench-env clean distclean check-model
 
 all: zh hk ## install, then build every briefing (Simplified, Hong Kong; English and bilingual when a model is installed)
 	@if $(HAS_MODEL); then $(MAKE) --no-print-directory en bilingual; \
@@ -45,6 +45,9 @@ $(INSTALLED): pyproject.toml
 	# DejaVu Sans (fallback for arrows, maths, shapes): we only copy its TTF; the
 	# package's declared rinohtype -> Sphinx dependencies are never imported.
 	$(PY) -m pip install --quiet --no-deps 'rinoh-typeface-dejavusans==0.1.0'
+	# jieba's dictionary cache (~/.cache/exporter/jieba.cache), built now so that the first
+	# Traditional build's word guard loads it instead of parsing the dictionary.
+	$(PY) -c 'from exporter.transforms.convert.guard import _jieba; _jieba()'
 	touch $@
 
 install: $(INSTALLED) ## create .venv and install the package with its dependencies
@@ -75,6 +78,17 @@ $(OUT)/%.zh-MO.pdf $(OUT)/%.zh-MO.docx: seeds/%.txt $(DEPS)
 	$(EXPORTER) build $< --out $(OUT) --lang zh-MO
 $(OUT)/%.zh-TW.pdf $(OUT)/%.zh-TW.docx: seeds/%.txt $(DEPS)
 	$(EXPORTER) build $< --out $(OUT) --lang zh-TW
+
+# One briefing pack (cover, contents, a section per source) from every source in seeds/.
+PACK_SOURCES := $(sort $(wildcard $(addprefix seeds/*,.txt .md .markdown .docx .html .htm)))
+PACK_OUT := $(OUT)/pack.zh-CN.pdf $(OUT)/pack.zh-CN.docx
+
+pack: $(PACK_OUT) ## one briefing pack (DOCX + PDF, with contents) from every source in seeds/
+
+$(PACK_OUT) &: $(PACK_SOURCES) $(DEPS)
+	$(EXPORTER) pack $(PACK_SOURCES) --out $(OUT) --name pack --title "$(PACK_TITLE)"
+
+PACK_TITLE ?= 简报汇编
 
 check-model: $(INSTALLED)
 	@$(HAS_MODEL) || { echo "make: no zh→en translation model is installed; run 'make models' (or 'exporter models install --file X.argosmodel') first." >&2; exit 4; }
@@ -112,14 +126,21 @@ BENCH_VENV := .bench-venv
 # The peer "argostranslate's own translate path" needs stanza and torch; they live in a
 # separate environment so the product's .venv stays lean. torch 2.13.0 (CPU) is pinned:
 # an unpinned torch pulls a multi-GB CUDA build.
-$(BENCH_VENV)/.installed:
+# The cold-process peers come from PyPI too: Typst (its Python binding) and pandoc
+# (pypandoc-binary ships the executable). LibreOffice comes from Debian when we are root;
+# otherwise its rows say skipped.
+$(BENCH_VENV)/.installed-peers:
 	$(PYTHON) -m venv $(BENCH_VENV)
-	$(BENCH_VENV)/bin/python -m pip install --quiet 'torch==2.13.0' 'argostranslate==1.11.0'
+	$(BENCH_VENV)/bin/python -m pip install --quiet 'torch==2.13.0' 'argostranslate==1.11.0' \
+		'typst==0.15.0' 'pypandoc-binary==1.17'
+	if ! command -v soffice >/dev/null && [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && apt-get install -y -qq libreoffice-writer-nogui >/dev/null \
+		|| echo "make: LibreOffice not installed; its benchmark rows will say skipped"; fi
 	touch $@
 
-bench-env: $(BENCH_VENV)/.installed ## create .bench-venv (torch CPU + argostranslate) for the translation peer
+bench-env: $(BENCH_VENV)/.installed-peers ## create .bench-venv (peers: torch CPU + argostranslate, Typst, pandoc; LibreOffice via apt)
 
-bench: $(INSTALLED) $(RAY_INSTALLED) $(FONTS) $(BENCH_VENV)/.installed ## benchmarks against the peers; writes docs/BENCHMARKS.md
+bench: $(INSTALLED) $(RAY_INSTALLED) $(FONTS) $(BENCH_VENV)/.installed-peers ## benchmarks against the peers (~15 min); writes docs/BENCHMARKS.md
 	$(PY) bench/run.py
 
 clean: ## remove built briefings and caches (keeps .venv and fonts)

@@ -12,6 +12,7 @@ caller before this starts, because argostranslate reads its settings once, at im
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 
@@ -20,6 +21,15 @@ def main() -> int:
     with open(sys.argv[1], encoding="utf-8") as f:
         sentences = json.load(f)
     from_code, to_code = sys.argv[2], sys.argv[3]
+
+    if os.environ.get("BENCH_FORCE_LENGTH"):
+        # The real-size random model: decode 1.3 × the source's tokens, as exporter's side
+        # does (bench/real_model.py).
+        import ctranslate2
+        from real_model import ForcedLength
+
+        make = ctranslate2.Translator
+        ctranslate2.Translator = lambda *a, **k: ForcedLength(make(*a, **k))
 
     from argostranslate import sbd, translate
 

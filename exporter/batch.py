@@ -20,7 +20,7 @@ import platform
 import signal
 import sys
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from importlib import metadata
 from pathlib import Path
 
@@ -28,7 +28,14 @@ from . import __version__
 from .errors import ExitCode, ExporterError, InputError, OutputError, StrictModeError
 from .executors.progress import DocumentProgress
 from .inputs import Source
-from .output import claim_run, ensure_dir, output_error, remove_leftovers, write_text_atomically
+from .output import (
+    claim_run,
+    deferred_signals,
+    ensure_dir,
+    output_error,
+    remove_leftovers,
+    write_text_atomically,
+)
 from .pipeline import BuildOptions, BuildResult, commit_document, stage_document
 
 log = logging.getLogger("exporter")
@@ -53,6 +60,8 @@ def stage_source(
     source: Source, out_dir: Path, options: BuildOptions
 ) -> BuildResult | ExporterError:
     """Stage one source; a per-document failure is returned (it is reported, not fatal)."""
+    if not os.path.lexists(source.path):
+        return InputError(f"{source.path}: no such file or folder")
     try:
         return stage_document(source.path, source.out_dir(out_dir), options)
     except PER_DOCUMENT_ERRORS as exc:
@@ -64,6 +73,21 @@ def _worker_init() -> None:
     # workers itself; a worker's KeyboardInterrupt would only print a traceback.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+@contextlib.contextmanager
+def _signals_ignored() -> Iterator[None]:
+    """A second Ctrl-C while cleaning up after the first one is ignored, quietly."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    wanted = (signal.SIGINT, signal.SIGTERM)
+    previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in wanted}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def _stop_workers(pool: futures.ProcessPoolExecutor) -> None:
@@ -81,7 +105,7 @@ def _stop_workers(pool: futures.ProcessPoolExecutor) -> None:
 
 def _results(
     sources: Sequence[Source], out_dir: Path, options: BuildOptions, jobs: int
-) -> Iterator[tuple[Source, BuildResult | ExporterError]]:
+) -> Generator[tuple[Source, BuildResult | ExporterError], None, None]:
     """Staged results in input order; a fatal error stops the run."""
     if options.executor == "ray":
         from .executors.ray_executor import ray_results
@@ -103,24 +127,10 @@ def _results(
         for source, future in zip(sources, pending, strict=True):
             yield source, future.result()
     except BaseException:
-        _stop_workers(pool)
+        with _signals_ignored():
+            _stop_workers(pool)
         raise
     pool.shutdown(wait=True)
-
-
-@contextlib.contextmanager
-def _signals_ignored() -> Iterator[None]:
-    """A second Ctrl-C while cleaning up after the first one is ignored, quietly."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    wanted = (signal.SIGINT, signal.SIGTERM)
-    previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in wanted}
-    try:
-        yield
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
 
 
 class Committer:
@@ -144,6 +154,11 @@ class Committer:
         self.failures: list[ExporterError] = []
 
     def take(self, source: Source, outcome: BuildResult | ExporterError) -> None:
+        # An interrupt waits until this document is committed, printed and recorded.
+        with deferred_signals():
+            self._take(source, outcome)
+
+    def _take(self, source: Source, outcome: BuildResult | ExporterError) -> None:
         if isinstance(outcome, BuildResult):
             try:
                 commit_document(outcome)
@@ -238,6 +253,7 @@ def update_manifest(
             "glossary": str(options.glossary) if options.glossary else None,
             "model": options.model,
             "strict": options.strict,
+            "style": str(options.style) if options.style else None,
         }
         for path, record in records.items():
             outputs[_manifest_key(out_dir, path)] = {**record, "options": option_record}

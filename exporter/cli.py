@@ -14,7 +14,7 @@ import sys
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn, TextIO
 
 from . import __version__
 from .errors import ExitCode, ExporterError, InputError, MissingDependencyError
@@ -100,7 +100,8 @@ def _parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     build.add_argument(
         "inputs", nargs="+", type=Path, metavar="FILE",
-        help="*.txt files, or folders (walked; their structure is mirrored under DIR)",
+        help="sources (.txt .md .markdown .docx .html .htm), or folders (walked; their "
+        "structure is mirrored under DIR)",
     )  # fmt: skip
     build.add_argument("--out", "-o", type=Path, required=True, metavar="DIR", help="output folder")
     build.add_argument(
@@ -117,6 +118,10 @@ def _parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     build.add_argument("--corrections", type=Path, help="your conversion corrections (TSV)")
     build.add_argument("--review", action="store_true", help="write an ambiguity review report")
+    build.add_argument("--vocabulary", type=Path, help="your zh-HK/zh-MO vocabulary (TSV)")
+    build.add_argument(
+        "--no-vocabulary", action="store_true", help="zh-HK/zh-MO: characters only, no words"
+    )
     glossary = build.add_mutually_exclusive_group()
     glossary.add_argument(
         "--glossary", type=Path,
@@ -141,6 +146,11 @@ def _parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     build.add_argument("--strict", action="store_true", help="treat warnings as errors")
     build.add_argument("--no-manifest", action="store_true", help="do not update DIR/manifest.json")
+    build.add_argument("--style", type=Path, metavar="FILE", help="house style (TOML); see README")
+    style = sub.add_parser("style", help="print the default house style (TOML)", parents=[common])
+    style.add_argument("--print-default", action="store_true", required=True)
+
+    _add_pack_parser(sub, common)
 
     models = sub.add_parser(
         "models", help="list, install or remove translation models", parents=[common]
@@ -155,6 +165,63 @@ def _parser() -> argparse.ArgumentParser:
     remove = msub.add_parser("remove", help="remove an installed model")
     remove.add_argument("model", help="model id or FROM-TO code, e.g. zh-en")
     return parser
+
+
+def _file_stem(value: str) -> str:
+    """A plain file name: outputs stay in --out (no folders, no hidden or parent names)."""
+    if not value or "/" in value or "\\" in value or value.startswith(".") or "\0" in value:
+        raise argparse.ArgumentTypeError(f"{value!r}: give a plain file name such as daily-brief")
+    return value
+
+
+def _add_pack_parser(sub: Any, common: argparse.ArgumentParser) -> None:
+    pack = sub.add_parser(
+        "pack", help="build ONE briefing (cover, contents, sections) from many sources",
+        parents=[common],
+    )  # fmt: skip
+    pack.add_argument(
+        "inputs", nargs="+", type=Path, metavar="SOURCE", help="source files or folders"
+    )
+    pack.add_argument("--out", "-o", type=Path, required=True, metavar="DIR", help="output folder")
+    pack.add_argument("--title", help="the pack's title (default: 简报汇编 / Briefing pack)")
+    pack.add_argument("--date", help="the pack's date (default: the newest article's)")
+    pack.add_argument(
+        "--sort", choices=("given", "date"), default="given",
+        help="article order: as given (default) or by date, oldest first",
+    )  # fmt: skip
+    pack.add_argument(
+        "--name", default="pack", type=_file_stem,
+        help="output file name stem (default: pack → pack.zh-CN.pdf)",
+    )  # fmt: skip
+    pack.add_argument(
+        "--format", "-f", dest="formats", type=_csv(FORMATS), default=FORMATS,
+        help="docx,pdf (default: both)",
+    )  # fmt: skip
+    pack.add_argument(
+        "--lang", "-l", dest="langs", type=_csv(_langs()), default=None,
+        help=f"editions: {', '.join(_langs())} (default: zh-CN, or none with --bilingual)",
+    )  # fmt: skip
+    pack.add_argument(
+        "--bilingual", "-b", type=_csv(("interleaved", "side-by-side")), default=(),
+        help="Chinese–English layouts: interleaved,side-by-side",
+    )  # fmt: skip
+    pack.add_argument("--corrections", type=Path, help="your conversion corrections (TSV)")
+    pack.add_argument("--vocabulary", type=Path, help="your zh-HK/zh-MO vocabulary (TSV)")
+    pack.add_argument(
+        "--no-vocabulary", action="store_true", help="zh-HK/zh-MO: characters only, no words"
+    )
+    glossary = pack.add_mutually_exclusive_group()
+    glossary.add_argument("--glossary", type=Path, help="translation glossary (TSV)")
+    glossary.add_argument("--no-glossary", action="store_true", help="translate without a glossary")
+    pack.add_argument("--model", help="translation model id or .argosmodel folder")
+    pack.add_argument("--no-cache", action="store_true", help="do not use the translation cache")
+    pack.add_argument("--cache", type=Path, help="translation cache file (SQLite)")
+    pack.add_argument(
+        "--strict", action="store_true",
+        help="refuse the whole pack if a source is bad (exit 3) or a warning is raised (exit 6)",
+    )  # fmt: skip
+    pack.add_argument("--no-manifest", action="store_true", help="do not update DIR/manifest.json")
+    pack.add_argument("--style", type=Path, metavar="FILE", help="house style (TOML); see README")
 
 
 class _PlainFormatter(logging.Formatter):
@@ -210,48 +277,99 @@ class _Stdout:
             # exporter build … | head: the reader went away, which is fine (like cat).
             self.error = None if isinstance(exc, BrokenPipeError) else exc
             self.closed = True
-            # What is left in the buffer would fail again at exit; send it nowhere.
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, self.stream.fileno())
-            os.close(devnull)
+            _silence_stdout(self.stream)
+
+
+def _silence_stdout(stream: TextIO | None = None) -> None:
+    # What is left in the buffer would fail again at exit; send it nowhere.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, (stream or sys.stdout).fileno())
+    os.close(devnull)
 
 
 def _starter_glossary() -> Path:
-    from .translate import STARTER_GLOSSARY
+    # translate.STARTER_GLOSSARY, without importing the translate package on every build.
+    return Path(__file__).resolve().parent / "data" / "glossary_zh_en.tsv"
 
-    return Path(STARTER_GLOSSARY)
 
-
-def _cmd_build(args: argparse.Namespace) -> int:
-    from .batch import build_all
+def _build_options(args: argparse.Namespace) -> Any:
     from .pipeline import BuildOptions
 
-    options = BuildOptions(
+    return BuildOptions(
         formats=args.formats,
         # --bilingual alone builds only the bilingual briefings.
         langs=args.langs if args.langs is not None else (() if args.bilingual else ("zh-CN",)),
         bilingual=args.bilingual,
         corrections=args.corrections,
-        review=args.review,
+        review=getattr(args, "review", False),
+        vocabulary=not getattr(args, "no_vocabulary", False),
+        user_vocabulary=getattr(args, "vocabulary", None),
         glossary=None if args.no_glossary else (args.glossary or _starter_glossary()),
         model=args.model,
         cache=args.cache,
         use_cache=not args.no_cache,
         strict=args.strict,
         progress=not args.quiet and sys.stderr.isatty(),
+        style=args.style,
         executor=args.executor,
         ray_address=args.ray_address,
     )
+
+
+def _cmd_build(args: argparse.Namespace) -> int:
+    from .batch import build_all
+
+    options = _build_options(args)
     jobs = args.jobs if args.jobs > 0 else (os.cpu_count() or 1)
+    if args.style:
+        from .style import load_style
+
+        load_style(args.style)  # a bad style fails here, before anything is built
     sources = _expand_inputs(args.inputs)
     _check_user_files(args)
     stdout = _Stdout()
     code = build_all(
         sources, args.out, options, jobs=jobs, on_output=stdout, manifest=not args.no_manifest
     )
-    if stdout.error is not None and code == ExitCode.OK:
-        raise output_error("to standard output", stdout.error)
+    if stdout.error is not None:
+        print(
+            f"exporter: error: {output_error('to standard output', stdout.error)}", file=sys.stderr
+        )
+        return code or ExitCode.OUTPUT_NOT_WRITABLE
     return code
+
+
+def _cmd_pack(args: argparse.Namespace) -> int:
+    from .batch import update_manifest
+    from .output import ensure_dir
+    from .pack import PackOptions, build_pack
+    from .readers import READERS
+
+    options = _build_options(args)
+    if args.style:
+        from .style import load_style
+
+        load_style(args.style)  # a bad style fails here, before anything is read
+    ensure_dir(args.out)
+    pack_options = PackOptions(title=args.title, date=args.date, sort=args.sort, name=args.name)
+    # One output for all sources: names may repeat (a.txt and a.md), folders are not mirrored.
+    sources = [source.path for source in expand(args.inputs, READERS, collisions=False)]
+    _check_user_files(args)
+    result = build_pack(sources, args.out, options, pack_options)
+    stdout = _Stdout()
+    for path in result.outputs:
+        stdout(path)
+    if not args.no_manifest and result.records:
+        update_manifest(args.out, result.records, options)
+    if stdout.error is not None:
+        raise output_error("to standard output", stdout.error)
+    if result.failed:
+        log.error(
+            "%d source(s) left out of the pack (see above); built from the other %d",
+            len(result.failed), result.articles,
+        )  # fmt: skip
+        return ExitCode.BAD_INPUT
+    return ExitCode.OK
 
 
 def _cmd_models(args: argparse.Namespace) -> int:
@@ -296,6 +414,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "build":
             return _cmd_build(args)
+        if args.command == "pack":
+            return _cmd_pack(args)
+        if args.command == "style":
+            from .style import default_text
+
+            sys.stdout.write(default_text())
+            return 0
         return _cmd_models(args)
     except KeyboardInterrupt:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C: quiet
@@ -305,6 +430,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return ExitCode.INTERRUPTED
+    except BrokenPipeError:  # exporter models list | head -1: the reader had enough
+        _silence_stdout()
+        return ExitCode.OK
     except ExporterError as exc:
         if args.verbose:
             traceback.print_exc()

@@ -41,11 +41,32 @@ class Job:
     pip_name: str  # the PyPI distribution that ships the source
     package: str  # its import name (located, never imported: some import heavy things)
     source: str  # path of the source file inside the package
-    kind: str  # "cff2ttf" | "instance" | "copy"
+    kind: str  # "cff2ttf" | "instance" | "copy" | "cjkbold"
     # For "instance": axis -> value (axes left out are pinned at their defaults).
     axes: tuple[tuple[str, float], ...] = ()
     style: str = "Regular"  # "Regular" | "Bold": written to the name table for "instance"
     cost: float = 1.0  # rough seconds (measured), to start the longest jobs first
+    # For "cjkbold": the OpenType language system whose locl forms to take ("ZHS", "ZHT"), the
+    # built regular face whose coverage (and family name) the bold face takes, and its names.
+    locale: str = ""
+    regular: str = ""
+    family: str = ""
+
+
+def _cjk_bold(output: str, locale: str, regular: str, family: str, cost: float) -> Job:
+    """A bold sans face cut from the pan-CJK Noto Sans CJK Bold for one locale."""
+    return Job(
+        output,
+        "cvttf-notosanscjk-bold",
+        "cvttf_NotoSansCJK_Bold",
+        "NotoSansCJKtc-Bold.otf",
+        "cjkbold",
+        style="Bold",
+        cost=cost,
+        locale=locale,
+        regular=regular,
+        family=family,
+    )
 
 
 def _cjk(stem: str, pip_name: str, cost: float) -> Job:
@@ -64,6 +85,9 @@ JOBS: tuple[Job, ...] = (
     _cjk("NotoSansSC-Regular", "pylopdf-fonts-zh-cn", cost=120),
     _cjk("NotoSerifTC-Regular", "pylopdf-fonts-zh-tw", cost=100),
     _cjk("NotoSansTC-Regular", "pylopdf-fonts-zh-tw", cost=80),
+    # Real bold for titles and headings, covering what the regular sans of the script covers.
+    _cjk_bold("NotoSansSC-Bold.ttf", "ZHS", "NotoSansSC-Regular.ttf", "Noto Sans SC", cost=70),
+    _cjk_bold("NotoSansTC-Bold.ttf", "ZHT", "NotoSansTC-Regular.ttf", "Noto Sans TC", cost=50),
     _static("NotoSerif-Regular.ttf", "fontpkg-noto-serif", _NOTO_SERIF, 400, wdth=100),
     _static("NotoSerif-Bold.ttf", "fontpkg-noto-serif", _NOTO_SERIF, 700, wdth=100),
     _static("NotoSans-Regular.ttf", "manimgx-fonts", "NotoSans[wght].ttf", 400),
@@ -121,7 +145,8 @@ def _is_current(job: Job, src: Path, out: Path) -> bool:
                 and "glyf" in font
                 and "fvar" not in font
                 and _tag(src) in (font["name"].getDebugName(5) or "")
-                and font["maxp"].numGlyphs == original["maxp"].numGlyphs
+                # A bold face is a subset: its glyph count is not the source's.
+                and (job.kind == "cjkbold" or font["maxp"].numGlyphs == original["maxp"].numGlyphs)
             )
     except Exception:  # missing, truncated or foreign file: rebuild it
         return False
@@ -215,6 +240,72 @@ def _static_instance(src: Path, axes: dict[str, float], style: str) -> Any:
     return font
 
 
+def _locl_map(font: Any, locale: str) -> dict[str, str]:
+    """glyph -> glyph of the single substitutions the ``locl`` feature makes for ``locale``."""
+    gsub = font["GSUB"].table
+    features = gsub.FeatureList.FeatureRecord
+    lookups: list[int] = []
+    for script in gsub.ScriptList.ScriptRecord:
+        for lang in script.Script.LangSysRecord:
+            if lang.LangSysTag.strip() != locale:
+                continue
+            for index in lang.LangSys.FeatureIndex:
+                if features[index].FeatureTag == "locl":
+                    lookups.extend(features[index].Feature.LookupListIndex)
+    mapping: dict[str, str] = {}
+    for index in dict.fromkeys(lookups):
+        lookup = gsub.LookupList.Lookup[index]
+        for sub in lookup.SubTable:
+            sub = getattr(sub, "ExtSubTable", sub)  # type 7 wraps the real subtable
+            for old, new in (getattr(sub, "mapping", None) or {}).items():
+                mapping.setdefault(old, new)
+    return mapping
+
+
+def _cjk_bold_face(job: Job, src: Path, regular: Path) -> Any:
+    """One locale's bold face: the cmap remapped through ``locl``, cut to the regular face's
+    code points (so it covers what its regular sibling covers, no Hangul or kana beyond it),
+    redrawn in TrueType and named as the bold of the regular face's family."""
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(src)
+    with TTFont(regular, lazy=True) as sibling:
+        wanted = set(sibling.getBestCmap())
+    forms = _locl_map(font, job.locale)
+    best = font.getBestCmap()
+    chosen = {code: forms.get(glyph, glyph) for code, glyph in best.items() if code in wanted}
+    for table in font["cmap"].tables:
+        if table.format != 14:
+            table.cmap = {code: chosen[code] for code in table.cmap if code in chosen}
+    options = subset.Options()
+    # The other locales' forms are reachable only through locl: dropping it drops them.
+    options.layout_features = [tag for tag in options.layout_features if tag != "locl"]
+    options.name_IDs = ["*"]
+    options.name_languages = ["*"]
+    options.notdef_outline = True
+    options.hinting = False
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=chosen)
+    subsetter.subset(font)
+    cff_to_ttf(font)
+    family, ps_family = job.family, job.family.replace(" ", "")
+    name = font["name"]
+    for name_id in (16, 17, 21, 22, 25):
+        name.removeNames(nameID=name_id)
+    name.names = [record for record in name.names if record.platformID == 3]
+    name.setName(family, 1, 3, 1, 0x409)
+    name.setName("Bold", 2, 3, 1, 0x409)
+    name.setName(f"{family} Bold", 4, 3, 1, 0x409)
+    name.setName(f"{ps_family}-Bold", 6, 3, 1, 0x409)
+    name.setName(f"{name.getDebugName(5)};{ps_family}-Bold", 3, 3, 1, 0x409)
+    os2 = font["OS/2"]
+    os2.usWeightClass = 700
+    os2.fsSelection = (os2.fsSelection & ~0b1100001) | (1 << 5)
+    font["head"].macStyle = 1
+    return font
+
+
 def build_face(job: Job, src: Path, out: Path) -> float:
     """Build one face into ``out`` atomically; returns the seconds it took."""
     from fontTools.ttLib import TTFont
@@ -228,6 +319,10 @@ def build_face(job: Job, src: Path, out: Path) -> float:
             if job.kind == "cff2ttf":
                 font = TTFont(src)
                 cff_to_ttf(font)
+            elif job.kind == "cjkbold":
+                # The regular face's source has the same cmap as its build (no need to wait).
+                sibling = next(other for other in JOBS if other.output == job.regular)
+                font = _cjk_bold_face(job, src, source_path(sibling))
             else:
                 font = _static_instance(src, dict(job.axes), job.style)
             _mark_version(font, src)

@@ -9,7 +9,7 @@ is). Lookup order for every role, first hit wins:
 
 In each folder a role is looked up as ``<role>-<script>.ttf``, then ``<role>.ttf`` (``.otf`` is
 accepted if it has TrueType outlines), then the built face's own file name. Roles are ``body``,
-``heading``, ``latin``, ``latin-bold`` and ``latin-heading``; scripts ``Hans`` and ``Hant``.
+``heading``, ``heading-bold``, ``latin``, ``latin-bold`` and ``latin-heading``; scripts ``Hans`` and ``Hant``.
 Extra fallback faces are picked up as ``fallback*.ttf`` from the same folders.
 """
 
@@ -20,10 +20,11 @@ import os
 import struct
 import unicodedata
 from bisect import bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
+from typing import Any
 
 from .errors import MissingDependencyError
 
@@ -32,7 +33,7 @@ log = logging.getLogger("exporter.fonts")
 ENV_DIR = "EXPORTER_FONT_DIR"
 NOT_BUILT = "Fonts not built: run `make fonts` (or python -m exporter.fontbuild)"
 
-ROLES = ("body", "heading", "latin", "latin-bold", "latin-heading")
+ROLES = ("body", "heading", "heading-bold", "latin", "latin-bold", "latin-heading")
 SCRIPTS = ("Hans", "Hant")
 
 # The file fontbuild writes for each role; the Chinese roles differ per script.
@@ -41,6 +42,8 @@ BUILT: dict[tuple[str, str], str] = {
     ("heading", "Hans"): "NotoSansSC-Regular.ttf",
     ("body", "Hant"): "NotoSerifTC-Regular.ttf",
     ("heading", "Hant"): "NotoSansTC-Regular.ttf",
+    ("heading-bold", "Hans"): "NotoSansSC-Bold.ttf",
+    ("heading-bold", "Hant"): "NotoSansTC-Bold.ttf",
 }
 BUILT_LATIN = {
     "latin": "NotoSerif-Regular.ttf",
@@ -66,6 +69,7 @@ class FontSet:
     script: str  # "Hans" or "Hant": which Chinese faces are the main ones
     body: FontFace  # Song/Ming (serif) face for Chinese body text
     heading: FontFace  # Hei (sans) face for Chinese titles and headings
+    heading_bold: FontFace  # its bold
     latin: FontFace  # serif face for English text
     latin_bold: FontFace
     latin_heading: FontFace  # bold sans face for English headings
@@ -80,6 +84,7 @@ class FontSet:
         every = (
             self.body,
             self.heading,
+            self.heading_bold,
             self.latin,
             self.latin_bold,
             self.latin_heading,
@@ -151,6 +156,7 @@ def _font_set(script: str, dirs: tuple[Path, ...], _stamps: tuple[int, ...]) -> 
         script=script,
         body=main["body"],
         heading=main["heading"],
+        heading_bold=main["heading-bold"],
         latin=main["latin"],
         latin_bold=main["latin-bold"],
         latin_heading=main["latin-heading"],
@@ -359,9 +365,15 @@ def covers(face: FontFace, char: str) -> bool:
 
 @lru_cache(maxsize=64)
 def _chain(fonts: FontSet, preferred: FontFace | None) -> tuple[FontFace, ...]:
-    sans = preferred in (fonts.heading, fonts.latin_heading)
+    sans = preferred in (fonts.heading, fonts.heading_bold, fonts.latin_heading)
     if sans:
-        order = [fonts.heading, fonts.body, fonts.latin_heading, fonts.latin]
+        # A bold face's missing characters come from the bold Hei first: headings stay bold.
+        hei = (
+            [fonts.heading_bold, fonts.heading]
+            if preferred and preferred.bold
+            else [fonts.heading, fonts.heading_bold]
+        )
+        order = [*hei, fonts.body, fonts.latin_heading, fonts.latin]
         alternates = list(reversed(fonts.alternates))
     else:
         order = [fonts.body, fonts.heading, fonts.latin, fonts.latin_heading]
@@ -398,32 +410,169 @@ def uncovered(fonts: FontSet, text: str) -> list[str]:
     return list(missing)
 
 
-# --- reportlab -----------------------------------------------------------------------------------
+# --- reportlab ---------------------------------------------------------------------------------
+
+# reportlab parses a TrueType file in pure Python (0.1-0.2 s per CJK face). What it parses is
+# kept in a cache file per face, so that registering a face costs a file read. The key is the
+# file's size plus a hash of its table directory (which holds every table's checksum) and the
+# reportlab and Python versions, so an edited, rebuilt or replaced font is parsed again.
+METRICS_FORMAT = "rl-ttf-1"
+
+
+def metrics_cache_dir() -> Path:
+    """``fonts/build/.metrics`` next to the built fonts when writable, else a user cache."""
+    built = default_font_root() / "build"
+    if built.is_dir() and os.access(built, os.W_OK):
+        return built / ".metrics"
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "exporter" / "font-metrics"
+
+
+def _metrics_key(path: Path) -> str:
+    import hashlib
+    import sys
+
+    from reportlab import Version
+
+    with path.open("rb") as file:
+        head = file.read(12)
+        (count,) = struct.unpack_from(">H", head, 4) if len(head) == 12 else (0,)
+        directory = file.read(16 * count)
+        size = file.seek(0, os.SEEK_END)
+    digest = hashlib.sha256(head + directory)
+    digest.update(f"{size};{Version};{sys.version_info[:2]};{METRICS_FORMAT}".encode())
+    return digest.hexdigest()[:20]
+
+
+def _file_bytes(path: Path) -> Any:
+    """The font file's bytes, memory-mapped: subsetting reads only the glyphs it embeds."""
+    import mmap
+
+    with path.open("rb") as file:
+        try:
+            return mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+        except (OSError, ValueError):  # an empty or unmappable file
+            return file.read()
+
+
+def _scale_to_1000(units_per_em: int) -> Callable[[float], float]:
+    factor = 1000 / units_per_em
+    return lambda x: x * factor
+
+
+# Parsed tables only subsetting (hmetrics, glyphPos) or shaping (glyphToChar) reads: kept
+# pickled in the cache entry and unpickled on first use, not at registration.
+_LAZY_TABLES = ("glyphToChar", "hmetrics", "glyphPos")
+
+
+@lru_cache(maxsize=1)
+def _cached_face_class() -> type:
+    from reportlab.pdfbase.ttfonts import TTFontFace
+
+    class CachedFace(TTFontFace):
+        """A ``TTFontFace`` restored from the metrics cache instead of parsed."""
+
+        def __getattr__(self, name: str) -> Any:
+            lazy = self.__dict__.get("_exporter_lazy")
+            if lazy is None or name not in lazy:
+                raise AttributeError(name)
+            import pickle
+
+            value = pickle.loads(lazy.pop(name))
+            setattr(self, name, value)
+            return value
+
+    return CachedFace
+
+
+def load_ttfont(name: str, path: Path) -> Any:
+    """A reportlab ``TTFont`` of ``path`` registered as ``name``, from the metrics cache when it
+    holds this very file, else parsed (and cached for next time)."""
+    import gc
+    import pickle
+    from weakref import WeakKeyDictionary
+
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    try:
+        key = _metrics_key(path)
+    except OSError:
+        return TTFont(name, str(path))
+    cache_file = metrics_cache_dir() / f"{path.stem}-{key}.pickle"
+    collecting = gc.isenabled()
+    gc.disable()  # unpickling allocates ~10⁵ objects: no point scanning them mid-load
+    try:
+        with cache_file.open("rb") as file:
+            state = pickle.load(file)
+        font = TTFont.__new__(TTFont)
+        font.__dict__.update(state["font"])
+        face_class: Any = _cached_face_class()
+        face = face_class.__new__(face_class)
+        face.__dict__.update(state["face"])
+        face._exporter_lazy = dict(state["lazy"])
+    except (OSError, EOFError, pickle.UnpicklingError, KeyError, AttributeError, TypeError):
+        font = None
+    finally:
+        if collecting:
+            gc.enable()
+    if font is None:
+        font = TTFont(name, str(path))
+        _store_metrics(font, cache_file)
+        return font
+    face._ttf_data = _file_bytes(path)
+    face.filename = str(path)
+    face._pdfScale = _scale_to_1000(face.unitsPerEm)
+    font.face, font.fontName, font.state = face, name, WeakKeyDictionary()
+    return font
+
+
+def _store_metrics(font: Any, cache_file: Path) -> None:
+    """Write what parsing ``font`` found (not the file's bytes) to ``cache_file``, atomically;
+    a cache that cannot be written only costs the next run a parse."""
+    import pickle
+
+    skip = {"_ttf_data", "_pdfScale", *_LAZY_TABLES}
+    face = {k: v for k, v in font.face.__dict__.items() if k not in skip}
+    plain = {k: v for k, v in font.__dict__.items() if k not in ("face", "state", "fontName")}
+    try:
+        lazy = {k: pickle.dumps(getattr(font.face, k), protocol=5) for k in _LAZY_TABLES}
+        data = pickle.dumps({"font": plain, "face": face, "lazy": lazy}, protocol=5)
+        cache_file.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache_file.with_name(f"{cache_file.name}.{os.getpid()}.part")
+        tmp.write_bytes(data)
+        tmp.replace(cache_file)
+    except (OSError, pickle.PicklingError, TypeError, AttributeError) as exc:
+        log.debug("font metrics not cached (%s): %s", cache_file, exc)
+
+
+def register_face(fonts: FontSet, face: FontFace) -> str:
+    """Register ``face`` with reportlab (once per process; reportlab's registry is global) and
+    return its name. Faces are registered when a document first uses them: a cold start pays
+    only for the faces it draws with. The Latin body and the Chinese heading faces bring
+    their bold cuts, for ``<b>``."""
+    _register_face(face)
+    bold = {fonts.latin: fonts.latin_bold, fonts.heading: fonts.heading_bold}.get(face)
+    if bold is not None:
+        _register_face(bold)
+        _register_family(face, bold)
+    else:
+        _register_family(face, face)  # no bold cut: <b> keeps the same face
+    return face.reportlab_name
 
 
 def register_reportlab(fonts: FontSet) -> None:
-    """Register every face of ``fonts`` with reportlab (once per process; reportlab's registry
-    is global), with font families so that ``<b>`` picks the bold Latin face."""
+    """Register every face of ``fonts`` with reportlab, with font families so that ``<b>``
+    picks the bold Latin face."""
     for face in fonts.faces:
-        _register_face(face)
-    _register_family(fonts.latin, fonts.latin_bold)
-    for face in (
-        fonts.body,
-        fonts.heading,
-        fonts.latin_heading,
-        *fonts.alternates,
-        *fonts.fallbacks,
-    ):
-        _register_family(face, face)  # no bold cut: <b> keeps the same face
+        register_face(fonts, face)
 
 
 @cache
 def _register_face(face: FontFace) -> None:
     from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
 
     if face.reportlab_name not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont(face.reportlab_name, str(face.path)))
+        pdfmetrics.registerFont(load_ttfont(face.reportlab_name, face.path))
 
 
 @cache

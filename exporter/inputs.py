@@ -27,8 +27,13 @@ class Source:
         return out / self.subdir
 
 
-def expand(arguments: Sequence[Path], suffixes: Collection[str]) -> list[Source]:
-    """Sources for the command-line arguments, in order; folders walked in sorted order."""
+def expand(
+    arguments: Sequence[Path], suffixes: Collection[str], *, collisions: bool = True
+) -> list[Source]:
+    """Sources for the command-line arguments, in order; folders walked in sorted order.
+
+    ``collisions=False`` (a briefing pack: one output for all) allows repeated names.
+    """
     sources: list[Source] = []
     seen: set[Path] = set()
     for item in arguments:
@@ -40,18 +45,17 @@ def expand(arguments: Sequence[Path], suffixes: Collection[str]) -> list[Source]
                 wanted = ", ".join(f"*{s}" for s in sorted(suffixes))
                 raise InputError(f"{item}: folder holds no sources ({wanted})")
             batch = [Source(p, p.parent.relative_to(item)) for p in found]
-        elif not item.exists() and not item.is_symlink():
-            raise InputError(f"{item}: no such file or folder")
         else:
-            # Not checked further here: the reader reports special files, wrong types, …
-            # per source, and the other sources still build.
+            # Not checked further here: a missing file, a special file, a wrong type, … is
+            # reported per source when it is built, and the other sources still build.
             batch = [Source(item)]
         for source in batch:
             key = Path(os.path.realpath(source.path))
             if key not in seen:  # the same file named twice is built once
                 seen.add(key)
                 sources.append(source)
-    check_collisions(sources)
+    if collisions:
+        check_collisions(sources)
     return sources
 
 

@@ -35,6 +35,13 @@ class SourceNote:
     excerpt: str
     # "body" (position counts into the body text) or "title".
     where: str = "body"
+    # The body paragraph (block) it is in, counting from 1; 0 for the title.
+    paragraph: int = 0
+    # Offsets into ``excerpt`` where text is missing (a writer marks them; the excerpt
+    # itself stays the source's text).
+    gaps: tuple[int, ...] = ()
+    # Offset of the excerpt's first character in the same text as ``position``.
+    excerpt_at: int = 0
 
 
 @dataclass(frozen=True)
@@ -84,3 +91,22 @@ class Document:
 def map_text(block: Block, text: str) -> Block:
     """The same kind of block with new text (used by stages that rewrite text)."""
     return replace(block, text=text)
+
+
+@dataclass(frozen=True)
+class Pack:
+    """A briefing pack: a cover, a table of contents, then each article as its own section.
+
+    Every article is an ordinary Document (cleaned, converted or translated like a
+    single briefing), so the writers render it with the same blocks and styles.
+    """
+
+    title: str
+    articles: tuple[Document, ...]
+    # BCP 47 tag of the pack's words (cover, contents, notes): the edition's language.
+    lang: str = "zh-CN"
+    date: str | None = None
+    # Name of the outputs (``NAME.zh-CN.pdf``).
+    name: str = "pack"
+    # The English title under the Chinese one in bilingual packs.
+    subtitle: str | None = None

@@ -29,10 +29,14 @@ _STAGING = re.compile(r"^\..+\.exporter-(\d+)-[^.]+\.(part|old)$")
 _run_pid: int | None = None
 
 
-def claim_run() -> None:
-    """Mark this process as the run owning every staged file made from now on (also by forks)."""
+def claim_run(pid: int | None = None) -> None:
+    """Mark the run (this process, or ``pid``) as owner of every file staged from now on.
+
+    Forked workers inherit the mark; a worker started another way (another executor) calls
+    this with the driver's PID, so the driver can sweep its files after an interrupt.
+    """
     global _run_pid
-    _run_pid = os.getpid()
+    _run_pid = pid or os.getpid()
 
 
 def _owner() -> int:
@@ -44,9 +48,10 @@ def describe(exc: OSError) -> str:
 
 
 def output_error(what: Path | str, exc: OSError) -> OutputError:
-    hint = "free some space or choose another --out" if exc.errno in (
-        errno.ENOSPC, errno.EDQUOT, errno.EFBIG
-    ) else "choose another --out or fix permissions"  # fmt: skip
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        hint = "free some space or choose another --out"
+    else:
+        hint = "choose another --out or fix permissions"
     return OutputError(f"cannot write {what}: {describe(exc)}; {hint}")
 
 
@@ -88,33 +93,41 @@ def remove_leftovers(folders: Iterable[Path], *, pid: int | None = None) -> int:
             if match is None or not entry.is_file(follow_symlinks=False):
                 continue
             owner = int(match.group(1))
-            if (
-                (owner == pid)
-                if pid is not None
-                else (owner != os.getpid() and not pid_alive(owner))
-            ):
+            if pid is not None:
+                stale = owner == pid
+            else:
+                stale = owner != os.getpid() and not pid_alive(owner)
+            if stale:
                 with contextlib.suppress(OSError):
                     os.unlink(entry.path)
                     removed += 1
     return removed
 
 
+_deferring = threading.local()
+
+
 @contextlib.contextmanager
 def deferred_signals() -> Iterator[None]:
     """Hold SIGINT/SIGTERM until the block is done, then raise KeyboardInterrupt.
 
-    Used around a commit, so an interrupt never lands between two renames. Outside the
-    main thread signals cannot be handled here, and the block simply runs.
+    Used around a commit, so an interrupt never lands between two renames (or between a
+    commit and the printing of its paths). Re-entrant: an inner block defers to the outer
+    one. Outside the main thread signals cannot be handled here, and the block simply runs.
     """
-    if threading.current_thread() is not threading.main_thread():
+    if threading.current_thread() is not threading.main_thread() or getattr(
+        _deferring, "active", False
+    ):
         yield
         return
     received: list[int] = []
     wanted = (signal.SIGINT, signal.SIGTERM)
     previous = {sig: signal.signal(sig, lambda s, _f: received.append(s)) for sig in wanted}
+    _deferring.active = True
     try:
         yield
     finally:
+        _deferring.active = False
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     if received:
@@ -211,6 +224,10 @@ class StagedOutputs:
 
     def discard(self) -> None:
         for tmp, _ in self.pending:
+            with contextlib.suppress(OSError):
+                # Truncate first: a writer that failed may still hold the file open, and an
+                # unlinked open file keeps its blocks (a full disk would stay full).
+                os.truncate(tmp, 0)
             with contextlib.suppress(FileNotFoundError):
                 tmp.unlink()
         self.pending = []

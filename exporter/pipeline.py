@@ -12,7 +12,9 @@ from .errors import StrictModeError
 from .model import Document
 from .output import OUTPUT_ERRNOS, StagedOutputs, output_error
 from .readers import read
+from .style import load_style
 from .transforms.clean import clean
+from .transforms.punctuation import punctuate
 from .writers import WRITERS
 
 log = logging.getLogger("exporter")
@@ -30,6 +32,9 @@ class BuildOptions:
     bilingual: tuple[str, ...] = ()
     corrections: Path | None = None
     review: bool = False
+    # Hong Kong / Macau vocabulary (packaged lexicon) on zh-HK and zh-MO; False: characters only.
+    vocabulary: bool = True
+    user_vocabulary: Path | None = None
     glossary: Path | None = None
     model: str | None = None
     cache: Path | None = None
@@ -40,6 +45,7 @@ class BuildOptions:
     # ray_address, $RAY_ADDRESS, or a local instance); see exporter/executors.
     executor: str = "local"
     ray_address: str | None = None
+    style: Path | None = None  # house style TOML (None: the shipped default)
 
     @property
     def needs_translation(self) -> bool:
@@ -96,8 +102,14 @@ def _editions(
         else:
             review: list | None = [] if options.review else None
             converted = convert.convert_document(
-                doc, lang, user_corrections=options.corrections, review=review
+                doc,
+                lang,
+                user_corrections=options.corrections,
+                review=review,
+                vocabulary=None if options.vocabulary else False,
+                user_vocabulary=options.user_vocabulary,
             )
+            converted = punctuate(converted)
             if review is not None:
                 reviews[lang] = review
             yield lang, converted, "mono"
@@ -163,10 +175,11 @@ def stage_document(source: Path, out_dir: Path, options: BuildOptions) -> BuildR
         doc = _tag_script(clean(read(source)))
         input_sha = dict(doc.meta.provenance).get("input_sha256") or sha256_file(source)
         reviews: dict[str, list] = {}
+        style = load_style(options.style)
         for edition, edition_doc, layout in _editions(doc, options, reviews):
             for fmt in options.formats:
                 target = out_dir / output_name(doc.name, edition, fmt)
-                WRITERS[fmt](edition_doc, staged.stage(target), layout=layout)
+                WRITERS[fmt](edition_doc, staged.stage(target), layout=layout, style=style)
                 result.records[str(target)] = {
                     "input": str(source),
                     "input_sha256": input_sha,

@@ -21,11 +21,20 @@ def squash(text: str) -> str:
 
 def expected_text(doc: Document) -> str:
     """What the reader must find in the briefing, in order, whitespace removed."""
-    parts = [doc.meta.title, *content.info_lines(doc), *(b.text for b in doc.blocks)]
     notes = content.notes_section(doc)
+    notice = notes.notice if notes else ()
+    parts = [doc.meta.title, *content.info_lines(doc), *notice, *(b.text for b in doc.blocks)]
     if notes:
-        parts += [notes.heading, notes.intro, *notes.items]
+        parts += [notes.heading, *notes.intros, *notes.items]
     return squash("".join(parts))
+
+
+_NOTE_MARK = re.compile(re.escape(content.NOTE_MARK) + r"\d+")
+
+
+def strip_note_marks(text: str) -> str:
+    """Remove the marks beside damaged paragraphs ("※3"): not part of the text."""
+    return _NOTE_MARK.sub("", text)
 
 
 def pdf_text_pdfminer(path: Path) -> str:

@@ -38,10 +38,10 @@ def seed_text() -> str:
 
 @pytest.fixture(scope="session")
 def tiny_archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The identity test model as an .argosmodel archive, built once per test run."""
-    from exporter.testing.tiny_model import build_identity_argos_package
+    """The tiny test model as an .argosmodel archive, built once per test run."""
+    from exporter.testing.tiny_model import build_tiny_argos_package
 
-    return build_identity_argos_package(tmp_path_factory.mktemp("tiny-model"))
+    return build_tiny_argos_package(tmp_path_factory.mktemp("tiny-model"))
 
 
 @pytest.fixture

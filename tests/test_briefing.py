@@ -24,6 +24,7 @@ from .briefing_checks import (
     pdf_text_pdfminer,
     pdf_text_poppler,
     squash,
+    strip_note_marks,
     strip_running_heads,
 )
 
@@ -53,7 +54,9 @@ def seed_docx(seed_doc: Document, tmp_path_factory: pytest.TempPathFactory) -> P
 
 
 def test_pdf_text_equals_cleaned_text(seed_doc: Document, seed_pdf: Path) -> None:
-    extracted = strip_running_heads(pdf_text_pdfminer(seed_pdf), seed_doc.meta.title)
+    extracted = strip_note_marks(
+        strip_running_heads(pdf_text_pdfminer(seed_pdf), seed_doc.meta.title)
+    )
     assert extracted == expected_text(seed_doc).replace(squash(seed_doc.meta.title), "", 1) or (
         extracted == expected_text(seed_doc)
     )
@@ -100,11 +103,19 @@ def test_pdf_metadata_outline_and_a4(seed_doc: Document, seed_pdf: Path) -> None
 def test_pdf_shows_notes_on_the_source(seed_pdf: Path) -> None:
     text = squash(pdf_text_pdfminer(seed_pdf))
     assert "关于原文的说明" in text
-    assert "@41“点上展现黄埔担当月日，中国共产党广州”" in text
+    # Every place, by paragraph number, with the gaps marked; nothing left out.
+    assert "第1段（7处：年份3、金额、数量、日期、增幅）" in text
+    assert "“交汇点上展现黄埔担当□月□日，中国共产党广州市”" in text
+    assert "从略" not in text and "@" not in text
+    # The notice under the title block, before the body.
+    notice = text.index("原文有30处缺损，照录未补")
+    assert notice < text.index("中国共产党广州市黄埔区第一届代表大会")
+    # The damaged paragraphs are marked beside them, their text unchanged.
+    assert "※1" in text and "※6" in text
 
 
 def test_docx_text_equals_cleaned_text(seed_doc: Document, seed_docx: Path) -> None:
-    assert squash(docx_text(seed_docx)) == expected_text(seed_doc)
+    assert squash(strip_note_marks(docx_text(seed_docx))) == expected_text(seed_doc)
 
 
 def test_docx_styles_carry_east_asian_font_and_lang(seed_docx: Path) -> None:
@@ -117,7 +128,7 @@ def test_docx_styles_carry_east_asian_font_and_lang(seed_docx: Path) -> None:
 
     document = docx.Document(str(seed_docx))
     names = {p.style.name for p in document.paragraphs}
-    assert {"Title", "Body Text", "Briefing Info", "Heading 1", "Source Note"} <= names
+    assert {"Title", "Body Text", "Briefing Info", "Notes Heading", "Source Note"} <= names
     assert document.core_properties.title.startswith("黄埔区")
     assert document.core_properties.language == "zh-CN"
     with zipfile.ZipFile(seed_docx) as archive:
@@ -178,7 +189,9 @@ def test_non_bmp_character_extracts_from_pdf(tmp_path: Path) -> None:
 @pytest.mark.poppler
 @pytest.mark.skipif(not has_poppler(), reason="poppler-utils (pdftotext, pdffonts) not installed")
 def test_pdftotext_and_pdffonts_agree(seed_doc: Document, seed_pdf: Path) -> None:
-    extracted = strip_running_heads(pdf_text_poppler(seed_pdf), seed_doc.meta.title)
+    extracted = strip_note_marks(
+        strip_running_heads(pdf_text_poppler(seed_pdf), seed_doc.meta.title)
+    )
     assert squash(seed_doc.body_text) in extracted
     fonts = subprocess.run(["pdffonts", str(seed_pdf)], capture_output=True, text=True).stdout
     rows = fonts.splitlines()[2:]

@@ -255,7 +255,7 @@ def test_script_detection(seed: str) -> None:
 
 
 def test_traditional_source_is_not_converted_twice(seed: str) -> None:
-    hk = C.convert_document(_doc(seed), "zh-HK")
+    hk = C.convert_document(_doc(seed), "zh-HK", vocabulary=False)
     again = C.convert_document(hk, "zh-HK")
     assert again.blocks == hk.blocks and again.meta.title == hk.meta.title
     assert dict(again.meta.provenance[-5:])["opencc_config"] == "t2hk"
@@ -267,7 +267,7 @@ def test_traditional_source_is_not_converted_twice(seed: str) -> None:
 
 def test_traditional_to_simplified_round_trip(seed: str) -> None:
     doc = _doc(seed)
-    back = C.convert_document(C.convert_document(doc, "zh-HK"), "zh-CN")
+    back = C.convert_document(C.convert_document(doc, "zh-HK", vocabulary=False), "zh-CN")
     assert back.meta.lang == "zh-CN"
     assert dict(back.meta.provenance[-4:])["opencc_config"] == "hk2s"
     same = sum(a == b for a, b in zip(back.body_text, doc.body_text, strict=True))
@@ -370,14 +370,16 @@ def test_review_on_the_seed(seed: str, tmp_path: Path) -> None:
     items: list[C.ReviewItem] = []
     out = C.convert_document(doc, "zh-HK", review=items)
     assert 5 <= len(items) <= 80  # a translator checks a few dozen spots, not 5,000 chars
-    body = [i for i in items if i.where.startswith("paragraph")]
+    body = [i for i in items if i.where.startswith("paragraph") and i.kind == "character"]
     assert body and all(doc.body_text[i.position] == i.char for i in body)
     assert all(out.body_text[i.position] == i.chosen for i in body)
     assert all(f"【{i.chosen}】" in i.context and i.alternatives for i in items)
     report = tmp_path / "seed.zh-HK.review.txt"
     C.write_review_report(items, report, title="seed", profile="zh-HK")
     text = report.read_text(encoding="utf-8")
-    assert f"{len(items)} spot(s)" in text and text.count("\n") >= len(items)
+    spots = [i for i in items if i.kind == "character"]
+    assert f"{len(spots)} spot(s)" in text and text.count("\n") >= len(items)
+    assert "## Vocabulary" in text and "幼儿园 -> 幼稚園 (幼兒園)" in text
     assert [p.name for p in tmp_path.iterdir()] == [report.name]  # no temporary file left
 
 

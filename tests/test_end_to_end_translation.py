@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import json
+import subprocess
 import unicodedata
 from pathlib import Path
 
 import pytest
+import sentencepiece
 
 from exporter.errors import ExitCode
 from exporter.readers import read
+from exporter.testing.tiny_model import PACKAGE_FOLDER, expected_translation
 from exporter.transforms.clean import clean
+from exporter.translate.segment import segment
 
-from .briefing_checks import docx_text, pdf_text_pdfminer, squash
+from .briefing_checks import docx_text, has_poppler, pdf_text_pdfminer, squash
 
 pytestmark = pytest.mark.slow
 
@@ -51,21 +55,58 @@ def test_english_and_bilingual_briefings(
     # The manifest names the model behind every English-bearing output.
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["outputs"]
     for path in result.paths:
-        assert manifest[path.name]["provenance"]["translation_model"].startswith(
-            "translate-zh_en-identity"
-        ), path.name
+        assert manifest[path.name]["provenance"]["translation_model"].startswith(PACKAGE_FOLDER), (
+            path.name
+        )
     doc = clean(read(seed_path))
-    # The identity model "translates" each sentence into its own NFKC form, so every
-    # paragraph must come back in order, in every layout and format.
+    sp = sentencepiece.SentencePieceProcessor(
+        model_file=str(
+            Path(model_env["ARGOS_PACKAGES_DIR"]) / PACKAGE_FOLDER / "sentencepiece.model"
+        )
+    )
+    english = [" ".join(expected_translation(sp, s) for s in segment(b.text)) for b in doc.blocks]
+    # Every paragraph comes back in order, in every layout and format: the Chinese in the
+    # bilingual ones, the model's Latin words in all (the PDF's English is hyphenated at line
+    # ends, so there only a paragraph's first word is looked for).
     for path in result.paths:
         text = squash(docx_text(path) if path.suffix == ".docx" else pdf_text_pdfminer(path))
         text = unicodedata.normalize("NFKC", text)
         cursor = 0
-        for block in doc.blocks:
-            probe = squash(unicodedata.normalize("NFKC", block.text))[:40]
-            found = text.find(probe, cursor)
-            assert found >= 0, (path.name, probe)
-            cursor = found
+        for block, target in zip(doc.blocks, english, strict=True):
+            probes = []
+            if "zh-CN_en" in path.name:
+                # Side by side, a PDF's text interleaves the two columns line by line.
+                size = 10 if path.name.endswith("side-by-side.pdf") else 40
+                probes.append(squash(unicodedata.normalize("NFKC", block.text))[:size])
+            first = target.split(" ")[0] if path.suffix == ".pdf" else target
+            probes.append(squash(first)[:40])
+            # A block's source and translation may come out in either order (two columns).
+            found = [text.find(probe, cursor) for probe in probes]
+            assert min(found) >= 0, (path.name, probes, found)
+            cursor = min(found)
+        if path.name.endswith((".en.pdf", ".en.docx")):
+            assert "[untranslated]" not in text
+
+
+@pytest.mark.poppler
+@pytest.mark.skipif(not has_poppler(), reason="poppler-utils (pdffonts) not installed")
+def test_every_layout_embeds_every_font(run_cli, model_env, tmp_path: Path) -> None:
+    """No base-14 font (Helvetica, …) anywhere: the side-by-side table once set one."""
+    src = tmp_path / "brief.txt"
+    src.write_text("黄埔区召开工作会议\n会议指出，要坚持高质量发展。\n", encoding="utf-8")
+    result = run_cli(
+        "build", src, "--out", tmp_path / "out", "--format", "pdf", "--lang", "zh-CN,en",
+        "--bilingual", "interleaved,side-by-side", "--no-glossary", env=model_env,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert len(result.paths) == 4
+    for pdf in result.paths:
+        listing = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True).stdout
+        rows = listing.splitlines()[2:]
+        assert rows, pdf.name
+        for row in rows:
+            assert "Helvetica" not in row and "Times" not in row, (pdf.name, row)
+            assert row.split()[-5] == "yes", (pdf.name, row)  # the "emb" column
 
 
 def test_make_style_model_check_fails_clearly_without_model(run_cli, tmp_path: Path) -> None:

@@ -96,11 +96,12 @@ def test_main_faces_cover_their_own_script(font_set: fonts.FontSet) -> None:
 def test_fallback_keeps_the_style_of_the_preferred_face() -> None:
     hans = fonts.font_set("Hans")
     # Latin inside Chinese text stays in the Chinese face; Chinese inside English text goes to
-    # the Chinese face of the same style (serif body, sans heading).
+    # the Chinese face of the same style (serif body, bold sans for a bold sans heading).
     assert fonts.pick_face_for_char(hans, "A", hans.body) == hans.body
     assert fonts.pick_face_for_char(hans, "A", hans.latin) == hans.latin
     assert fonts.pick_face_for_char(hans, "中", hans.latin) == hans.body
-    assert fonts.pick_face_for_char(hans, "中", hans.latin_heading) == hans.heading
+    assert fonts.pick_face_for_char(hans, "中", hans.latin_heading) == hans.heading_bold
+    assert fonts.pick_face_for_char(hans, "中", hans.heading) == hans.heading
     # 𨋢 in a Simplified document: drawn by the Traditional face of the same style.
     serif = fonts.pick_face_for_char(hans, HK_EXT_B, hans.body)
     sans = fonts.pick_face_for_char(hans, HK_EXT_B, hans.heading)

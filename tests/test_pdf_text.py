@@ -136,6 +136,9 @@ def fonts(tmp_path_factory: pytest.TempPathFactory, seed_text: str) -> Fonts:
 # Building and reading back PDFs
 
 
+HALF_EM = 10.5 / 2  # of the test style's font size
+
+
 def _style(fonts: Fonts, *, justify: bool = True, indent: float = 0) -> Any:
     from reportlab.lib.enums import TA_JUSTIFY, TA_LEFT
     from reportlab.lib.styles import ParagraphStyle
@@ -349,7 +352,12 @@ def test_mixed_text_keeps_words_whole_and_inside_the_frame(
 
     lines = _lines(path)
     assert _kinsoku_violations(lines) == []
-    assert all(line.right <= right + 0.01 for line in lines), [(x.text, x.right) for x in lines]
+    # A closing mark at a line end takes half width (CLREQ 3.1.6): its blank right half may
+    # lie past the frame, its ink never does.
+    assert all(
+        line.right <= right + 0.01 + (HALF_EM if line.text.rstrip()[-1:] in CLOSING else 0)
+        for line in lines
+    ), [(x.text, x.right) for x in lines]
     for word in re.findall(r"[!-~’]+", MIXED):  # Latin runs, URL included
         if stringWidth(word, fonts.main, 10.5) <= width:
             assert any(word in line.text for line in lines), f"{word!r} was split"
@@ -398,7 +406,9 @@ def test_justified_chinese_lines_end_at_the_frame_edge(
         for x in re.findall(r'<line xMin="[\d.]+" yMin="[\d.]+" xMax="([\d.]+)"', html.read_text())
     ]
     assert len(ends) > 20
-    assert all(abs(end - right) < 0.5 for end in ends[:-1]), ends
+    # Each line ends at the edge, or past it by the blank half of a closing mark that takes
+    # half width at the line end (CLREQ 3.1.6).
+    assert all(min(abs(end - right), abs(end - right - HALF_EM)) < 0.5 for end in ends[:-1]), ends
 
 
 def test_character_outside_the_bmp_round_trips(tmp_path: Path, fonts: Fonts) -> None:
@@ -460,3 +470,15 @@ def test_huge_paragraph_without_punctuation_lays_out_quickly(
     # About 2 s here; reportlab's own CJK wrapping is quadratic (40,000 characters: 2.4 s).
     assert elapsed < 30, f"{elapsed:.1f} s"
     assert _squeeze(_pypdf_text(path)) == text
+
+
+def test_closing_mark_at_line_end_takes_half_width(tmp_path: Path, fonts: Fonts) -> None:
+    # A frame 20.6 em wide holds 20 ideographs; with the period at half width (its ink is in
+    # its left half) "。" still fits after them instead of pushing the 20th ideograph down.
+    text = "发展" * 10 + "。" + "改革" * 12
+    path = tmp_path / "end.pdf"
+    right = _build(path, [cjk_paragraph(text, _style(fonts))], 20.6 * 10.5)
+    lines = _lines(path)
+    assert lines[0].text == "发展" * 10 + "。"
+    assert lines[0].right <= right + HALF_EM + 0.01
+    assert "".join(line.text for line in lines) == text

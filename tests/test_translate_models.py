@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from exporter.errors import InputError, MissingDependencyError
-from exporter.testing.tiny_model import PACKAGE_FOLDER, build_identity_argos_package
+from exporter.testing.tiny_model import PACKAGE_FOLDER, build_tiny_argos_package
 from exporter.translate import (
     find_model,
     install_from_file,
@@ -44,7 +44,7 @@ def folder_state(folder: Path) -> list[str]:
 
 
 def test_tiny_model_build_is_deterministic(tmp_path: Path, tiny_archive: Path) -> None:
-    again = build_identity_argos_package(tmp_path / "again.argosmodel")
+    again = build_tiny_argos_package(tmp_path / "again.argosmodel")
     assert hashlib.sha256(again.read_bytes()).digest() == (
         hashlib.sha256(tiny_archive.read_bytes()).digest()
     )
@@ -54,7 +54,7 @@ def test_install_list_find_remove(home: Path, tiny_archive: Path) -> None:
     assert list_models() == [] and find_model() is None
     info = install_from_file(tiny_archive)
     assert info.path == home / "xdg_data_home" / "argos-translate" / "packages" / PACKAGE_FOLDER
-    assert (info.from_code, info.to_code, info.identity) == ("zh", "en", True)
+    assert (info.from_code, info.to_code) == ("zh", "en")
     assert [m.id for m in list_models()] == [PACKAGE_FOLDER]
     assert find_model("zh", "en") == info and find_model("en", "zh") is None
     # Installing again replaces the package in place.

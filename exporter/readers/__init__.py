@@ -9,9 +9,34 @@ from ..errors import InputError
 from ..model import Document
 from . import text
 
+
+def _docx(path: Path) -> Document:
+    from . import docx
+
+    return docx.read(path)
+
+
+def _markdown(path: Path) -> Document:
+    from . import markdown
+
+    return markdown.read(path)
+
+
+def _html(path: Path) -> Document:
+    from . import html
+
+    return html.read(path)
+
+
+# Each reader imports its library only when used.
 READERS: dict[str, Callable[[Path], Document]] = {
     ".txt": text.read,
     ".text": text.read,
+    ".md": _markdown,
+    ".markdown": _markdown,
+    ".docx": _docx,
+    ".html": _html,
+    ".htm": _html,
 }
 
 

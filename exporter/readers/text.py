@@ -107,8 +107,19 @@ def decode(data: bytes, name: str = "input") -> DecodedText:
     )
 
 
-def read(path: Path) -> Document:
-    source = read_source(path)
+@dataclass(frozen=True)
+class SourceText:
+    """A source file's text as decoded, with what the manifest records about it."""
+
+    text: str
+    encoding: str
+    sha256: str
+
+
+def read_text(path: Path, limit: int | None = None) -> SourceText:
+    """A text source read safely (see ``read_source``) and decoded; shared by every
+    reader of text formats (plain text, Markdown). Line ends become plain ``\n``."""
+    source = read_source(path) if limit is None else read_source(path, limit)
     decoded = decode(source.data, str(path))
     text = decoded.text.replace("\r\n", "\n").replace("\r", "\n")
     stripped = text.translate(_STRAY)
@@ -120,11 +131,16 @@ def read(path: Path) -> Document:
         text = stripped
     if not text.strip():
         raise InputError(f"{path}: the file is empty (or only whitespace); nothing to build")
-    log.debug("%s: decoded as %s", path, decoded.encoding)
-    lines = tuple(Paragraph(line) for line in text.split("\n"))
+    return SourceText(text, decoded.encoding, source.sha256)
+
+
+def read(path: Path) -> Document:
+    source = read_text(path)
+    log.debug("%s: decoded as %s", path, source.encoding)
+    lines = tuple(Paragraph(line) for line in source.text.split("\n"))
     return Document(
         meta=Metadata(
-            provenance=(("input_encoding", decoded.encoding), ("input_sha256", source.sha256))
+            provenance=(("input_encoding", source.encoding), ("input_sha256", source.sha256))
         ),
         blocks=lines,
         name=path.stem,

@@ -1,10 +1,15 @@
-"""Build a tiny zh→en Argos package whose CTranslate2 model copies its input (identity).
+"""Build a tiny zh→en Argos package that "translates" each source piece into one Latin word.
 
 No zh→en model can be downloaded where the tests run, so they build one of the real format:
 a SentencePiece model plus a CTranslate2 Transformer whose weights are set by hand (numpy,
-no torch, no training). Because the output tokens equal the input tokens, tests can assert
-exact alignment, order, cache hits and glossary restoration. The output is the NFKC form of
-the input, since SentencePiece normalises what it encodes.
+no torch, no training). It copies its input token by token, and its target vocabulary turns
+every piece into English-looking text: ASCII pieces (numbers, Latin words, glossary
+placeholders) stay as they are, every other piece becomes a fixed made-up word (``黄埔`` →
+``▁bakun``; see :func:`target_vocabulary`). So the output is Latin text whose words line up with
+the source, every check the product runs on a real model's output (Chinese left over,
+loops, lengths) runs in the tests, and :func:`expected_translation` says exactly what a
+sentence gives. Like a package converted from OPUS-MT, its target pieces are not in its
+SentencePiece model.
 
 How the copy works (one encoder and one decoder layer, one attention head):
 
@@ -15,8 +20,8 @@ How the copy works (one encoder and one decoder layer, one attention head):
 * the decoder input is only its position code; cross-attention uses positions as query and key
   and the token code as value, so decoder step ``t`` reads source token ``t``;
 * the output projection scores every vocabulary entry by the dot product of its code with the
-  code read, so the copied token wins by a wide margin; ``add_source_eos`` makes it copy
-  ``</s>`` last, which ends decoding.
+  code read, so target entry ``i`` wins for source token ``i``; ``add_source_eos`` makes it
+  copy ``</s>`` last, which ends decoding.
 """
 
 from __future__ import annotations
@@ -31,7 +36,7 @@ from typing import Any
 
 import numpy as np
 
-PACKAGE_FOLDER = "translate-zh_en-identity"
+PACKAGE_FOLDER = "translate-zh_en-tiny"
 ARCHIVE_NAME = PACKAGE_FOLDER + ".argosmodel"
 MAX_POSITIONS = 1024
 _FREQUENCIES = 32
@@ -50,8 +55,6 @@ METADATA = {
     "to_name": "English",
     "type": "translate",
     "links": [],
-    # Read by exporter.translate: Chinese in the output is expected, not a broken translation.
-    "exporter_identity": True,
 }
 
 _SAMPLE = (
@@ -99,6 +102,49 @@ def _train_sentencepiece(text: str) -> bytes:
         minloglevel=2,
     )
     return model.getvalue()
+
+
+_SYLLABLES = [c + v for c in "bdfghklmnprstvz" for v in "aeiou"]
+_ENDINGS = ("", "n", "r", "s", "t", "k", "m", "l")
+
+
+def _latin_word(i: int) -> str:
+    """A fixed made-up word for piece ``i``: distinct for every ``i``."""
+    n, end = divmod(i, len(_ENDINGS))
+    letters = ""
+    while True:
+        n, r = divmod(n, len(_SYLLABLES))
+        letters += _SYLLABLES[r]
+        if n == 0 or len(letters) >= 6:
+            break
+    return letters + _ENDINGS[end] + (str(n) if n else "")
+
+
+def target_vocabulary(vocabulary: list[str]) -> list[str]:
+    """The English side: ASCII pieces and control tokens as they are, every other piece a
+    made-up word starting a new word (``▁``). All entries are distinct."""
+    out: list[str] = []
+    taken = set(vocabulary)
+    for i, piece in enumerate(vocabulary):
+        text = piece.lstrip("\u2581")
+        if not text or text.isascii() or (piece.startswith("<") and piece.endswith(">")):
+            out.append(piece)
+            continue
+        word = "\u2581" + _latin_word(i)
+        while word in taken:
+            word += "x"
+        taken.add(word)
+        out.append(word)
+    return out
+
+
+def expected_translation(sp: Any, sentence: str) -> str:
+    """What the tiny model gives for one ``sentence`` (``sp``: its SentencePiece processor)."""
+    from exporter.translate.engine import detokenize
+
+    vocabulary = [sp.id_to_piece(i) for i in range(sp.get_piece_size())]
+    target = target_vocabulary(vocabulary)
+    return detokenize(sp, [target[i] for i in sp.encode(sentence)])
 
 
 def _position_codes(count: int, frequencies: int) -> np.ndarray:
@@ -207,7 +253,7 @@ def _build_spec(vocabulary: list[str]) -> Any:  # a ctranslate2 TransformerSpec
     spec.config.add_source_eos = True
     spec.config.add_source_bos = False
     spec.register_source_vocabulary(vocabulary)
-    spec.register_target_vocabulary(vocabulary)
+    spec.register_target_vocabulary(target_vocabulary(vocabulary))
     spec.validate()
     return spec
 
@@ -229,11 +275,11 @@ def _write_zip(archive: Path, root: Path) -> None:
     tmp.replace(archive)
 
 
-def build_identity_argos_package(dest: Path, *, training_text: str | None = None) -> Path:
-    """Build the identity test model and return the path of the ``.argosmodel`` archive.
+def build_tiny_argos_package(dest: Path, *, training_text: str | None = None) -> Path:
+    """Build the tiny test model and return the path of the ``.argosmodel`` archive.
 
     ``dest`` is either the archive path (ending in ``.argosmodel``) or a folder to put
-    ``translate-zh_en-identity.argosmodel`` in. The same inputs give a byte-identical archive.
+    ``translate-zh_en-tiny.argosmodel`` in. The same inputs give a byte-identical archive.
     """
     dest = Path(dest)
     if dest.suffix == ".argosmodel":
@@ -258,8 +304,12 @@ def build_identity_argos_package(dest: Path, *, training_text: str | None = None
         metadata = json.dumps(METADATA, indent=2, ensure_ascii=False) + "\n"
         (root / "metadata.json").write_text(metadata, encoding="utf-8")
         (root / "README.md").write_text(
-            "Identity test model built by exporter.testing.tiny_model: it copies its input.\n",
+            "Test model built by exporter.testing.tiny_model: one Latin word per source piece.\n",
             encoding="utf-8",
         )
         _write_zip(archive, root)
     return archive
+
+
+# The name the tests used when the model copied its input.
+build_identity_argos_package = build_tiny_argos_package

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
+from itertools import accumulate
 
 from ..errors import InputError
 from ..model import Block, Document, Heading, Paragraph
@@ -15,16 +16,24 @@ MAX_LOGGED_EXAMPLES = 3
 
 
 def clean(doc: Document) -> Document:
+    given_title = normalize_line(doc.meta.title)
+    # Structured readers (Word, Markdown, HTML) mark their headings; plain text has none.
+    marked = {i for i, block in enumerate(doc.blocks) if isinstance(block, Heading)}
+    levels = {i: block.level for i, block in enumerate(doc.blocks) if isinstance(block, Heading)}
     lines = [normalize_line(block.text) for block in doc.blocks]
-    lines = structure.join_hard_wrapped(lines)
+    if not given_title and not marked:
+        lines = structure.join_hard_wrapped(lines)
+        headings: dict[str, int] = {}
+    else:
+        headings = {lines[i]: levels[i] for i in marked if lines[i]}
     lines = [line for line in lines if line]
-    if not lines:
+    if not lines and not given_title:
         raise InputError(
             f"{doc.source or doc.name}: no visible text left after removing control and "
             "invisible characters"
         )
 
-    title, rest = lines[0], lines[1:]
+    title, rest = (given_title, lines) if given_title else (lines[0], lines[1:])
     # A short title may carry the date; a long one only quotes dates in passing.
     date = structure.parse_date(title) if len(title) <= 40 else None
     credits: list[tuple[str, str]] = []
@@ -61,20 +70,28 @@ def clean(doc: Document) -> Document:
     for line in body_lines:
         if not line:
             continue
-        if structure.is_heading(line):
+        if line in headings:
+            blocks.append(Heading(line, headings[line]))
+        elif structure.is_heading(line):
             blocks.append(Heading(line))
         else:
             blocks.extend(Paragraph(text) for text in structure.split_paragraph(line))
 
+    # A date or credit the text itself shows wins; the reader's metadata (front matter,
+    # a page's meta tags) fills in what the text does not say.
+    given_credits = tuple(c for c in doc.meta.credits if c not in credits)
     meta = replace(
         doc.meta,
         title=title,
-        date=date.iso if date else None,
-        date_text=date.text if date else None,
-        credits=tuple(credits),
+        date=date.iso if date else doc.meta.date,
+        date_text=date.text if date else doc.meta.date_text,
+        credits=given_credits + tuple(credits),
     )
     cleaned = Document(meta=meta, blocks=tuple(blocks), name=doc.name, source=doc.source)
-    notes = damage.find_damage(title, where="title") + damage.find_damage(cleaned.body_text)
+    starts = [0, *accumulate(len(block.text) for block in cleaned.blocks)][:-1]
+    notes = damage.find_damage(title, where="title") + damage.find_damage(
+        cleaned.body_text, starts=starts
+    )
     _log_damage(doc.name, notes)
     return replace(cleaned, notes=notes)
 

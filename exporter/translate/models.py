@@ -44,8 +44,6 @@ class ModelInfo:
     from_name: str = ""
     to_name: str = ""
     version: str = ""
-    # Set by the identity test model: its "translation" is the source text itself.
-    identity: bool = False
     target_prefix: str = ""
     type: str = "translate"  # old Argos releases also shipped "sbd" packages
 
@@ -137,7 +135,6 @@ def read_package(folder: Path) -> ModelInfo:
         from_name=str(meta.get("from_name", "")),
         to_name=str(meta.get("to_name", "")),
         version=str(meta.get("package_version", "")),
-        identity=bool(meta.get("exporter_identity", False)),
         target_prefix=str(meta.get("target_prefix", "") or ""),
         type=str(meta.get("type", "translate")),
     )
@@ -174,11 +171,11 @@ def _version_key(version: str) -> tuple[int, object]:
 
 
 def find_model(from_code: str = "zh", to_code: str = "en") -> ModelInfo | None:
-    """The installed model for a language pair: a real one before the test model, newest first."""
+    """The installed model for a language pair, newest first."""
     matches = [m for m in list_models() if (m.from_code, m.to_code) == (from_code, to_code)]
     if not matches:
         return None
-    return max(matches, key=lambda m: (not m.identity, _version_key(m.version)))
+    return max(matches, key=lambda m: _version_key(m.version))
 
 
 def _parse_pair(text: str) -> tuple[str, str] | None:

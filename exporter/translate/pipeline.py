@@ -151,7 +151,7 @@ def _attempt(
     results: list[_Outcome] = []
     for source, sh, output in zip(sentences, shielded, outputs, strict=True):
         restored = restore(output, sh)
-        issue = quality.problem(source, restored.text, copies_source=engine.identity)
+        issue = quality.problem(source, restored.text)
         if issue is None and sh.slots and has_leftovers(restored.text):
             issue = "mangled glossary placeholder"
         results.append(_Outcome(restored, issue))

@@ -40,7 +40,7 @@ def _has_loop(text: str) -> bool:
     return False
 
 
-def problem(source: str, output: str, *, copies_source: bool = False) -> str | None:
+def problem(source: str, output: str) -> str | None:
     """Why ``output`` is not a usable translation of ``source`` (None when it is)."""
     src_cjk = len(_CJK.findall(source))
     text = output.strip()
@@ -48,7 +48,7 @@ def problem(source: str, output: str, *, copies_source: bool = False) -> str | N
         return "empty output" if source.strip() else None
     if _has_loop(text) and not _has_loop(source):
         return "repetition loop"
-    if not copies_source and len(_CJK.findall(text)) >= 2:
+    if len(_CJK.findall(text)) >= 2:
         return "Chinese left in the English"
     # Chinese packs 2-4 English characters into each hanzi; far outside that is a failure.
     weight = len(source) + 2 * src_cjk

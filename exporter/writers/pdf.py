@@ -1,4 +1,4 @@
-"""PDF writer (reportlab): A4 briefing with embedded fonts, outline and running footer."""
+"""PDF writer (reportlab): a briefing in the house style, with embedded fonts, outline and footer."""
 
 from __future__ import annotations
 
@@ -9,44 +9,54 @@ from pathlib import Path
 from typing import Any
 
 from reportlab.lib.colors import Color
-from reportlab.lib.enums import TA_JUSTIFY, TA_LEFT
-from reportlab.lib.pagesizes import A4
+from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Image, PageBreak, SimpleDocTemplate, Spacer, Table, TableStyle
 from reportlab.platypus.flowables import HRFlowable
 
 from .. import fonts as font_files
 from ..labels import labels, script_of
 from ..model import Block, Document, Heading
+from ..style import MM, Style, TextStyle, default_style, hex_rgb
 from . import content
+from .families import faces_for
 from .pdf_text import cjk_paragraph, install_reportlab_fixes
 
 log = logging.getLogger("exporter.pdf")
-
-MM = 72 / 25.4
-PAGE_MARGINS = {"left": 22 * MM, "right": 22 * MM, "top": 24 * MM, "bottom": 22 * MM}
-INK = (0x1F / 255, 0x2A / 255, 0x44 / 255)
-GREY = (0x55 / 255, 0x5B / 255, 0x66 / 255)
 
 
 class _Fonts:
     """Reportlab font names for one document, plus the per-character fallback rule."""
 
-    def __init__(self, script: str) -> None:
+    def __init__(self, script: str, style: Style) -> None:
         self.set = font_files.font_set("Hant" if script == "Hant" else "Hans")
-        font_files.register_reportlab(self.set)
-        self.body = self.set.body.reportlab_name
-        self.heading = self.set.heading.reportlab_name
-        self.latin = self.set.latin.reportlab_name
-        self.latin_heading = self.set.latin_heading.reportlab_name
+        # Faces are registered when a style or a fallback character first uses them (role,
+        # chooser): a cold start loads only the faces the document draws with.
+        self._faces = faces_for(self.set, style.fonts)
+        self.faces = {key: face.reportlab_name for key, face in self._faces.items()}
+        self.body = self.role("body", False)
         # Characters no embedded face can draw: reported once per document.
         self.uncovered: set[str] = set()
+
+    def role_for(self, role: str, english: bool, text: str) -> str:
+        """The role's font for a line drawn without per-character fallback (header, footer):
+        the Latin face only if it has every character, else the Chinese face."""
+        name = self.role(role, english)
+        faces = {face.reportlab_name: face for face in self.set.faces}
+        if all(ch.isspace() or font_files.covers(faces[name], ch) for ch in text):
+            return name
+        return self.role(role, False)
+
+    def role(self, role: str, english: bool) -> str:
+        """The font for a text style's role ("body" | "heading" | "caption"), Latin for English."""
+        return font_files.register_face(self.set, self._faces[role, english])
 
     def chooser(self, preferred_name: str) -> Callable[[str], str | None]:
         """char -> font name to draw it with; None keeps the paragraph's own font."""
         faces = {face.reportlab_name: face for face in self.set.faces}
         preferred = faces[preferred_name]
+        font_files.register_face(self.set, preferred)
 
         @cache
         def pick(ch: str) -> str | None:
@@ -56,38 +66,50 @@ class _Fonts:
             if face is None:
                 self.uncovered.add(ch)
                 return None
-            return str(face.reportlab_name)
+            return font_files.register_face(self.set, face)
 
         return pick
 
 
-def _styles(fonts: _Fonts, english: bool) -> dict[str, ParagraphStyle]:
-    ink, grey = Color(*INK), Color(*GREY)
-    body_font = fonts.latin if english else fonts.body
-    head_font = fonts.latin_heading if english else fonts.heading
-    base = ParagraphStyle(
-        "base", fontName=body_font, fontSize=11, leading=19, textColor=Color(0.1, 0.1, 0.12)
+_ALIGN = {"left": TA_LEFT, "justify": TA_JUSTIFY, "center": TA_CENTER}
+
+
+def _paragraph_style(name: str, text: TextStyle, font: str, **extra: Any) -> ParagraphStyle:
+    """A reportlab style with every number taken from the house style."""
+    return ParagraphStyle(
+        name,
+        fontName=font,
+        fontSize=text.size,
+        leading=text.leading,
+        textColor=Color(*text.rgb),
+        spaceBefore=text.space_before,
+        spaceAfter=text.space_after,
+        firstLineIndent=text.indent * text.size,
+        alignment=_ALIGN[text.align],
+        **extra,
     )
+
+
+def _styles(fonts: _Fonts, english: bool, style: Style) -> dict[str, ParagraphStyle]:
+    t = style.text
+    english_text = {"hyphenationLang": "en_GB", "embeddedHyphenation": 1, "uriWasteReduce": 0.3}
+    keep = {"keepWithNext": 1}
+
+    def make(name: str, key: str, en: bool, **extra: Any) -> ParagraphStyle:
+        return _paragraph_style(name, t[key], fonts.role(t[key].font, en), **extra)
+
     return {
-        "title": ParagraphStyle("title", base, fontName=head_font, fontSize=20, leading=28, textColor=ink, spaceAfter=4),
-        "subtitle": ParagraphStyle("subtitle", base, fontName=fonts.latin_heading, fontSize=13, leading=18, textColor=ink, spaceAfter=4),
-        "info": ParagraphStyle("info", base, fontName=head_font, fontSize=9.5, leading=14, textColor=grey),
-        "info_en": ParagraphStyle("info_en", base, fontName=fonts.latin, fontSize=9.5, leading=14, textColor=grey),
-        "h1": ParagraphStyle("h1", base, fontName=head_font, fontSize=13.5, leading=20, textColor=ink, spaceBefore=12, spaceAfter=6, keepWithNext=1),
-        "h1_en": ParagraphStyle("h1_en", base, fontName=fonts.latin_heading, fontSize=12.5, leading=18, textColor=ink, spaceBefore=2, spaceAfter=6, keepWithNext=1),
-        "body": ParagraphStyle(
-            "body", base, alignment=TA_LEFT if english else TA_JUSTIFY,
-            firstLineIndent=0 if english else 22, spaceAfter=7 if english else 6,
-            leading=15.5 if english else 19,
-            hyphenationLang="en_GB" if english else "", embeddedHyphenation=1, uriWasteReduce=0.3,
-        ),
-        "body_en": ParagraphStyle(
-            "body_en", base, fontName=fonts.latin, fontSize=10.5, leading=15, alignment=TA_LEFT,
-            textColor=Color(0.2, 0.27, 0.4), spaceAfter=9, hyphenationLang="en_GB", embeddedHyphenation=1,
-        ),
-        "note_h": ParagraphStyle("note_h", base, fontName=head_font, fontSize=11, leading=16, textColor=ink, spaceBefore=16, spaceAfter=4, keepWithNext=1),
-        "note": ParagraphStyle("note", base, fontSize=8.5, leading=13, textColor=grey, spaceAfter=2),
-        "header": ParagraphStyle("header", base, fontName=fonts.heading, fontSize=8, leading=10, textColor=grey),
+        "marking": make("marking", "marking", english),
+        "title": make("title", "title", english),
+        "subtitle": make("subtitle", "subtitle", True),
+        "info": make("info", "info", english),
+        "info_en": make("info_en", "info", True),
+        "h1": make("h1", "heading_en" if english else "heading", english, **keep),
+        "h1_en": make("h1_en", "heading_en", True, **keep),
+        "body": make("body", "body_en", True, **english_text) if english else make("body", "body", False),
+        "body_en": make("body_en", "translation", True, **english_text),
+        "note_h": make("note_h", "notes_heading", english, **keep),
+        "note": make("note", "notes", english),
     }  # fmt: skip
 
 
@@ -110,39 +132,57 @@ class _Template(SimpleDocTemplate):
         self.canv.addOutlineEntry(title, key, level=level, closed=False)
 
 
-def _numbered_canvas(header: str, page_label: str, fonts: _Fonts) -> type[Canvas]:
+def _numbered_canvas(
+    header: str, page_label: str | None, fonts: _Fonts, style: Style, english: bool
+) -> type[Canvas]:
     """A canvas class that learns the page count first, then draws "page x of y"."""
+    top_margin, bottom_margin, left, right = style.page.margins_pt()
+    head, foot = style.text["header"], style.text["footer"]
+    head_font = fonts.role_for(head.font, english, header)
+    foot_font = fonts.role_for(foot.font, english, page_label or "")
 
     class NumberedCanvas(Canvas):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
             self._saved_pages: list[dict[str, Any]] = []
+            # page number -> bookmarks on it. Pages reach the PDF only in save(), so a
+            # bookmark made while laying out would point at page 1: it is made there.
+            self._marks: dict[int, list[tuple[str, dict[str, Any]]]] = {}
 
         def showPage(self) -> None:  # noqa: N802 - reportlab's name
             self._saved_pages.append(dict(self.__dict__))
             self._startPage()
+
+        def bookmarkPage(self, key: str, **kwargs: Any) -> None:  # noqa: N802
+            self._marks.setdefault(self._pageNumber, []).append((key, kwargs))
 
         def save(self) -> None:
             total = len(self._saved_pages)
             for state in self._saved_pages:
                 self.__dict__.update(state)
                 self._decorate(total)
+                for key, kwargs in self._marks.get(self._pageNumber, ()):
+                    super().bookmarkPage(key, **kwargs)
                 super().showPage()
             super().save()
 
         def _decorate(self, total: int) -> None:
             width, height = self._pagesize
             self.saveState()
-            self.setFillColor(Color(*GREY))
-            self.setStrokeColor(Color(0.8, 0.8, 0.82))
-            self.setLineWidth(0.5)
-            top = height - PAGE_MARGINS["top"] + 10
-            self.line(PAGE_MARGINS["left"], top, width - PAGE_MARGINS["right"], top)
-            self.setFont(fonts.heading, 8)
-            self.drawString(PAGE_MARGINS["left"], top + 4, header)
-            self.setFont(fonts.body, 8)
-            text = page_label.format(page=self._pageNumber, pages=total)
-            self.drawCentredString(width / 2, PAGE_MARGINS["bottom"] - 22, text)
+            top = height - top_margin + 10
+            if style.header.rule:
+                self.setStrokeColor(Color(*hex_rgb(style.header.rule_color)))
+                self.setLineWidth(0.5)
+                self.line(left, top, width - right, top)
+            if header:
+                self.setFillColor(Color(*head.rgb))
+                self.setFont(head_font, head.size)
+                self.drawString(left, top + 4, header)
+            if page_label:
+                self.setFillColor(Color(*foot.rgb))
+                self.setFont(foot_font, foot.size)
+                text = page_label.format(page=self._pageNumber, pages=total)
+                self.drawCentredString(width / 2, bottom_margin - 22, text)
             self.restoreState()
 
     return NumberedCanvas
@@ -152,13 +192,26 @@ def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def write(doc: Document, path: Path, *, layout: str = "mono") -> None:
+def _logo(style: Style) -> Any:
+    """The style's logo image, ``style.logo.width`` mm wide, left-aligned."""
+    from reportlab.lib.utils import ImageReader
+
+    assert style.logo.path is not None
+    pixels_w, pixels_h = ImageReader(str(style.logo.path)).getSize()
+    width = style.logo.width * MM
+    image = Image(str(style.logo.path), width=width, height=width * pixels_h / pixels_w)
+    image.hAlign = "LEFT"
+    return image
+
+
+def write(doc: Document, path: Path, *, layout: str = "mono", style: Style | None = None) -> None:
     """Write ``doc`` to ``path`` (a temporary file the caller renames into place)."""
     install_reportlab_fixes()
+    style = style or default_style()
     lang = doc.meta.lang
     english = script_of(lang) == "Latn"
-    fonts = _Fonts(script_of(lang))
-    styles = _styles(fonts, english)
+    fonts = _Fonts(script_of(lang), style)
+    styles = _styles(fonts, english, style)
     target = doc.translation if layout != "mono" else None
     if layout != "mono" and target is None:
         raise ValueError(f"layout {layout!r} needs a translated document")
@@ -175,40 +228,58 @@ def write(doc: Document, path: Path, *, layout: str = "mono") -> None:
         flowable._exporter_bookmark = (title, level)
         return flowable
 
-    def block_flowable(block: Block, *, en: bool) -> Any:
+    marks = content.paragraph_marks(doc)
+
+    def block_flowable(block: Block, *, en: bool, index: int = -1) -> Any:
         if isinstance(block, Heading):
-            return para(block.text, "h1_en" if en else "h1")
-        return para(block.text, "body_en" if en else "body")
+            flowable = para(block.text, "h1_en" if en else "h1")
+        else:
+            flowable = para(block.text, "body_en" if en else "body")
+        if index in marks:
+            flowable.margin_mark = (marks[index], fonts.body, 7.5, styles["note"].textColor)
+        return flowable
 
     story: list[Any] = []
+    if style.logo.path is not None:
+        story.extend([_logo(style), Spacer(1, 6)])
+    if style.marking.text:
+        story.append(para(style.marking.text, "marking"))
     title = doc.meta.title
     outline_title = f"{title} / {target.meta.title}" if target is not None else title
-    story.append(bookmarked(para(title, "title"), outline_title))
+    title_flowable = para(title, "title")
+    title_flowable.balanced = True
+    story.append(bookmarked(title_flowable, outline_title))
     if target is not None:
-        story.append(para(target.meta.title, "subtitle"))
+        subtitle = para(target.meta.title, "subtitle")
+        subtitle.balanced = True
+        story.append(subtitle)
     for line in content.info_lines(doc):
         story.append(para(line, "info"))
     if target is not None:
         for line in content.info_lines(target):
             story.append(para(line, "info_en"))
-    story.append(Spacer(1, 4))
-    story.append(
-        HRFlowable(width="100%", thickness=0.6, color=styles["title"].textColor, spaceAfter=10)
-    )
+    notes = content.notes_section(doc)
+    if notes:
+        for n, line in enumerate(notes.notice):
+            story.append(para(line, "info_en" if n or english else "info"))
+    rule = style.rule
+    if rule.show:
+        story.append(Spacer(1, rule.space_before))
+        story.append(
+            HRFlowable(
+                width="100%", thickness=rule.width, color=Color(*hex_rgb(rule.color)),
+                spaceAfter=rule.space_after,
+            )
+        )  # fmt: skip
+    else:
+        story.append(Spacer(1, rule.space_before + rule.space_after))
+    if style.page.cover:
+        story.append(PageBreak())
 
     if layout == "side-by-side" and target is not None:
-        rows = []
-        for left, right in zip(doc.blocks, target.blocks, strict=True):
-            cells = [block_flowable(left, en=False), block_flowable(right, en=True)]
-            if isinstance(left, Heading):
-                bookmarked(cells[0], f"{left.text} / {right.text}", 1)
-            rows.append(cells)
-        if rows:
-            width = A4[0] - PAGE_MARGINS["left"] - PAGE_MARGINS["right"]
-            table = Table(
-                rows, colWidths=[width * 0.5, width * 0.5], splitByRow=1, splitInRow=1, repeatRows=0
-            )
-            commands = [
+        width = style.page.text_width
+        commands = TableStyle(
+            [
                 # The cells hold Paragraphs, but Table still sets its cell font (Helvetica by
                 # default) on the canvas, which would put an unembedded base-14 font in the PDF.
                 ("FONTNAME", (0, 0), (-1, -1), fonts.body),
@@ -218,11 +289,20 @@ def write(doc: Document, path: Path, *, layout: str = "mono") -> None:
                 ("LEFTPADDING", (1, 0), (1, -1), 9),
                 ("LINEAFTER", (0, 0), (0, -1), 0.4, Color(0.82, 0.83, 0.86)),
             ]
-            table.setStyle(TableStyle(commands))
-            story.append(table)
+        )
+        # One table per row, so that a heading row keeps with the row after it (reportlab's
+        # keep-with-next works between flowables, not between the rows of one table).
+        for index, (left, right) in enumerate(zip(doc.blocks, target.blocks, strict=True)):
+            cells = [block_flowable(left, en=False, index=index), block_flowable(right, en=True)]
+            row = Table([cells], colWidths=[width * 0.5, width * 0.5], splitInRow=1)
+            row.setStyle(commands)
+            row.keepWithNext = int(isinstance(left, Heading))
+            if isinstance(left, Heading):
+                bookmarked(row, f"{left.text} / {right.text}", 1)
+            story.append(row)
     else:
         for index, block in enumerate(doc.blocks):
-            flowable = block_flowable(block, en=english)
+            flowable = block_flowable(block, en=english, index=index)
             if isinstance(block, Heading):
                 mark = block.text
                 if target is not None:
@@ -232,20 +312,20 @@ def write(doc: Document, path: Path, *, layout: str = "mono") -> None:
             if target is not None:
                 story.append(block_flowable(target.blocks[index], en=True))
 
-    notes = content.notes_section(doc)
     if notes:
         story.append(bookmarked(para(notes.heading, "note_h"), notes.heading, 1))
-        story.append(para(notes.intro, "note"))
+        story.extend(para(intro, "note") for intro in notes.intros)
         story.extend(para(item, "note") for item in notes.items)
 
     words = labels(lang)
+    margins = style.page.margins_pt()
     template = _Template(
         str(path),
-        pagesize=A4,
-        leftMargin=PAGE_MARGINS["left"],
-        rightMargin=PAGE_MARGINS["right"],
-        topMargin=PAGE_MARGINS["top"],
-        bottomMargin=PAGE_MARGINS["bottom"],
+        pagesize=(style.page.width, style.page.height),
+        topMargin=margins[0],
+        bottomMargin=margins[1],
+        leftMargin=margins[2],
+        rightMargin=margins[3],
         title=outline_title,
         subject=words["subject"] + (f" — {doc.meta.source}" if doc.meta.source else ""),
         author=doc.meta.source or "",
@@ -255,9 +335,11 @@ def write(doc: Document, path: Path, *, layout: str = "mono") -> None:
         lang=lang,
         invariant=1,
         initialFontName=fonts.body,
-        initialFontSize=11,
+        initialFontSize=style.text["body"].size,
     )
-    canvas_cls = _numbered_canvas(_clip(title, 60), words["page"], fonts)
+    header = _clip(style.header_text(title), 60)
+    page_label = words["page"] if style.footer.page_numbers else None
+    canvas_cls = _numbered_canvas(header, page_label, fonts, style, english)
     template.build(story, canvasmaker=canvas_cls)
     if fonts.uncovered:
         sample = "".join(sorted(fonts.uncovered)[:12])

@@ -14,11 +14,15 @@ rules of the W3C "Requirements for Chinese Text Layout" (CLREQ):
   hyphenates words that would otherwise move down whole (English paragraphs);
 * otherwise a line may break between any two ideographs, and after a space.
 
-Push-out was chosen over hanging punctuation, which would stick out of the frame (and over a
-table cell's edge), and over compressing punctuation, which reportlab cannot do without
-positioning glyphs one by one. The room it leaves at the line end is spread over the line
-with PDF word and character spacing (``Tw``/``Tc``) when the style is justified: reportlab's
-own justification only stretches spaces, which Chinese lines do not have.
+Push-out was chosen over hanging punctuation, whose ink would stick out of the frame (and over
+a table cell's edge). Punctuation is compressed where the glyphs' ink allows (CLREQ 3.1.6):
+of two adjacent full-width marks the blank half between them goes, and a closing mark at a
+line end takes half width (its blank half past the frame, its ink inside); the advance is
+adjusted with a PDF ``TJ`` number, so the text is unchanged. The room left at a line end is
+spread over the line with PDF word and character spacing (``Tw``/``Tc``) when the style is
+justified: reportlab's own justification only stretches spaces, which Chinese lines do not
+have. Paragraphs keep two lines at a page's foot and head, and a last line of one or two
+characters takes units from the line above (``_avoid_runt``).
 
 ``install_reportlab_fixes()`` also repairs reportlab's ToUnicode maps for characters outside the
 Basic Multilingual Plane, so that text such as 𨋢 (U+282E2) can be copied and searched.
@@ -30,11 +34,13 @@ import re
 import unicodedata
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from itertools import accumulate
 from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape, quoteattr
+
+from ..segment import word_starts
 
 if TYPE_CHECKING:
     from reportlab.lib.styles import ParagraphStyle
@@ -217,6 +223,29 @@ class _Glyphs:
     unit_starts: list[int]  # sorted start indices of unbreakable units (first is 0)
     frags: list[Any]  # the frags measured, and the index in text of each one's first glyph
     frag_starts: list[int]
+    # Punctuation compression: text index -> points taken off that glyph's advance.
+    kerns: dict[int, float] = field(default_factory=dict)
+    kern_at: list[int] = field(default_factory=list)  # sorted keys of kerns
+
+    def __post_init__(self) -> None:
+        self.kern_at = sorted(self.kerns)
+
+    def end_saving(self, lo: int, end: int) -> float:
+        """Points a line ``text[lo:end]`` may leave outside the measure: at a line end, a
+        closing mark whose ink keeps to its left half takes half width (CLREQ 3.1.6), its
+        blank half past the frame. Not for a mark already compressed against the next."""
+        i = end - 1
+        if i <= lo or i in self.kerns or self.text[i] not in _COMPRESSIBLE:
+            return 0.0
+        frag = self.frag_at(i)
+        ink = _ink(frag.fontName, self.text[i])
+        if ink is None or ink[2] > 0.51 or _char_class(self.text[i]) != _CL:
+            return 0.0
+        return ink[0] / 2 * frag.fontSize
+
+    def is_unit_start(self, i: int) -> bool:
+        k = bisect_left(self.unit_starts, i)
+        return k < len(self.unit_starts) and self.unit_starts[k] == i
 
     def frag_at(self, i: int) -> Any:
         return self.frags[bisect_right(self.frag_starts, i) - 1]
@@ -231,11 +260,32 @@ class _Glyphs:
             if self.text[first] == "\x00":
                 out.append(frag.clone())
             else:
-                out.append(frag.clone(text=_frag_text(frag)[max(start - first, 0) : end - first]))
+                text = _frag_text(frag)
+                lo, hi = max(start, first), min(end, first + len(text))
+                # A compressed glyph ends its piece, which carries the advance to take off.
+                kern_at = self.kern_at[
+                    bisect_left(self.kern_at, lo) : bisect_left(self.kern_at, hi - 1)
+                ]
+                for cut in [*(i + 1 for i in kern_at), hi]:
+                    piece: str = text[lo - first : cut - first]
+                    kern = self.kerns.get(cut - 1)
+                    if kern:
+                        piece = _KernedText(piece)
+                        piece.clreq_kern = kern / frag.fontSize * 1000
+                    out.append(frag.clone(text=piece))
+                    lo = cut
             k += 1
         if hyphen:
             out[-1].text += "-"
         return out
+
+
+class _KernedText(str):
+    """A frag's text whose last glyph's advance is shortened by ``clreq_kern`` thousandths
+    of an em (drawn as a PDF ``TJ`` adjustment after the text: the text itself, and so what
+    is copied or extracted, is unchanged)."""
+
+    clreq_kern: float = 0.0
 
 
 def _frag_text(frag: Any) -> str:
@@ -273,9 +323,63 @@ def _measure(frags: Sequence[Any]) -> _Glyphs:
             pieces.append("\x00")
             n += 1
     text = "".join(pieces)
+    kerns = _compression(text, frags, frag_starts)
+    for i, delta in kerns.items():
+        widths[i] -= delta
     cum = [0.0, *accumulate(widths)]
     starts = [0, *(i for i, ok in enumerate(break_opportunities(text)) if ok)]
-    return _Glyphs(text, cum, starts, list(frags), frag_starts)
+    return _Glyphs(text, cum, starts, list(frags), frag_starts, kerns)
+
+
+# Consecutive punctuation (CLREQ 3.1.6): of two adjacent full-width marks, the blank half
+# between their inks is taken out, so "）》。" or "。”" do not leave 1-1.5 em holes. The
+# glyph outlines decide (Simplified fonts set 。，：at the left, Traditional ones centre
+# them), so only a mark whose ink keeps to one half is compressed.
+_COMPRESSIBLE = frozenset(ch for ch in CLOSING | OPENING if ch not in "—―⸺…‥⋯～〜·・･ー")
+
+
+def _compression(text: str, frags: Sequence[Any], frag_starts: list[int]) -> dict[int, float]:
+    """Index -> points to take off that glyph's advance (half an em for each adjacent pair
+    of full-width marks whose inks leave a blank half between them)."""
+    kerns: dict[int, float] = {}
+    for i in range(len(text) - 1):
+        a, b = text[i], text[i + 1]
+        if a not in _COMPRESSIBLE or b not in _COMPRESSIBLE:
+            continue
+        fa = frags[bisect_right(frag_starts, i) - 1]
+        fb = frags[bisect_right(frag_starts, i + 1) - 1]
+        ink_a = _ink(fa.fontName, a)
+        ink_b = _ink(fb.fontName, b)
+        if ink_a is None or ink_b is None:
+            continue
+        # a's ink keeps to its left half, or (if no line may break between them, so b
+        # never starts a line) b's ink keeps to its right half.
+        if ink_a[2] <= 0.51 or (ink_b[1] >= 0.49 and _char_class(a) != _CL):
+            kerns[i] = ink_a[0] / 2 * fa.fontSize
+    return kerns
+
+
+@lru_cache(maxsize=4096)
+def _ink(font_name: str, ch: str) -> tuple[float, float, float] | None:
+    """(advance, ink left, ink right) of ``ch`` in ems, for a full-width glyph of a TrueType
+    font registered with reportlab; None when unknown or not full width."""
+    import struct
+
+    from reportlab.pdfbase.pdfmetrics import getFont
+
+    try:
+        face = getFont(font_name).face
+        gid = face.charToGlyph[ord(ch)]
+        start, stop = face.glyphPos[gid], face.glyphPos[gid + 1]
+        upm = float(face.unitsPerEm)
+        advance = face.charWidths[ord(ch)] / 1000  # reportlab keeps widths per 1000 em
+        offset = face.table["glyf"]["offset"] + start
+        if stop <= start or advance < 0.9:
+            return None
+        x_min, _, x_max = struct.unpack(">2x3h", face._ttf_data[offset : offset + 8])
+    except (AttributeError, KeyError, IndexError, TypeError, struct.error):
+        return None
+    return advance, x_min / upm / advance, x_max / upm / advance
 
 
 @lru_cache(maxsize=8)
@@ -285,7 +389,13 @@ def _hyphenator(lang: str) -> Any | None:
         import pyphen
     except ImportError:
         return None
-    return pyphen.Pyphen(lang=pyphen.language_fallback(lang or "en_US") or "en_US")
+    # At least three letters either side of a hyphen: "En-vironment" or "environ-ed" help no
+    # line and read badly.
+    language = pyphen.language_fallback(lang or "en_US") or "en_US"
+    return pyphen.Pyphen(lang=language, left=MIN_HYPHEN_PART, right=MIN_HYPHEN_PART)
+
+
+MIN_HYPHEN_PART = 3
 
 
 # Units hyphenated as words: letters (with inner apostrophes/hyphens) and surrounding marks.
@@ -316,6 +426,8 @@ def _split_wide(
         hyphenator = _hyphenator(lang)
         if hyphenator is not None and _PLAIN_WORD.fullmatch(text):
             for match in _LETTERS.finditer(text):
+                if match.group()[0].isupper():
+                    continue  # names and capitalised words are never hyphenated ("Guang-zhou")
                 candidates += [
                     (start + match.start() + pos, True)
                     for pos in hyphenator.positions(match.group())
@@ -349,6 +461,7 @@ def _make_line(
 
     words = g.frags_between(lo, hi, hyphen)
     used = g.cum[trimmed] - g.cum[lo] + (_hyphen_width(words[-1]) if hyphen else 0.0)
+    used -= g.end_saving(lo, trimmed)
     font_size = ascent = descent = 0.0
     for frag in words:
         size = frag.fontSize
@@ -372,6 +485,7 @@ def _make_line(
     )
     drawn = g.text[lo:trimmed]
     line._clreq_span = (lo, hi)
+    line._clreq_hyphen_inside = hyphen or (0 < hi < len(g.text) and not g.is_unit_start(hi))
     # What justification may widen: the gaps between the glyphs drawn, and the spaces.
     line._clreq_gaps = len(drawn) - drawn.count("\x00") - 1 + hyphen
     line._clreq_spaces = drawn.count(" ") + drawn.count("\xa0")
@@ -415,7 +529,7 @@ def _fit_lines(
         while u_trim > u_start and _char_class(text[u_trim - 1]) == _SP:
             u_trim -= 1  # trailing spaces take no room at a line end
         max_width = width_for(len(lines))
-        if cum[u_trim] - cum[pos] <= max_width + 1e-6:
+        if cum[u_trim] - cum[pos] - g.end_saving(pos, u_trim) <= max_width + 1e-6:
             content_end, trimmed_end = u_end, u_trim
             k += 1
             continue
@@ -445,7 +559,101 @@ def _fit_lines(
         pos = content_end = trimmed_end = cut
     if content_end > pos:
         emit(pos, content_end, trimmed_end)
+    if end == len(text) and len(lines) >= 2:
+        _avoid_runt(g, lines, width_for, calc_bounds)
     return lines
+
+
+def _balanced_lines(g: _Glyphs, max_widths: Sequence[float], calc_bounds: bool) -> list[Any]:
+    """Lines for a title: breaks only where a word ends (jieba for Chinese, spaces for
+    Latin), and the narrowest measure that needs no more lines than the full one, so that two
+    lines come out of similar length ("广州高新区党工委…" is not split as "党" / "工委")."""
+    lines = _fit_lines(g, 0, len(g.text), max_widths, calc_bounds)
+    if len(lines) < 2:
+        return lines
+    if any(_char_class(ch) == _ID for ch in g.text):
+        words = word_starts(g.text)
+        # (A word wider than the line is still cut, as ``_fit_lines`` cuts any such unit.)
+        g = replace(g, unit_starts=[u for u in g.unit_starts if u in words])
+    full = _fit_lines(g, 0, len(g.text), max_widths, calc_bounds)
+    target = len(full)
+    low, high = max(max_widths) / target * 0.9, max(max_widths)
+    best = full
+    for _ in range(12):  # bisect the measure to within ~0.03% of the full width
+        middle = (low + high) / 2
+        trial = _fit_lines(g, 0, len(g.text), [middle], calc_bounds)
+        if len(trial) <= target:
+            best, high = trial, middle
+        else:
+            low = middle
+    for n, line in enumerate(best):
+        width = max_widths[min(n, len(max_widths) - 1)]
+        line.extraSpace += width - line.maxWidth
+        line.maxWidth = width
+    return best
+
+
+# A paragraph's last line should hold at least this many characters besides punctuation;
+# a shorter one (a "runt": "校。") takes characters from the line above.
+MIN_LAST_LINE = 3
+
+
+def _content_count(text: str) -> int:
+    """Characters that are not punctuation or space (what makes a last line look full)."""
+    return sum(1 for ch in text if _char_class(ch) not in (_CL, _OP, _SP, _GL) and ch != "\x00")
+
+
+def _trim(text: str, lo: int, hi: int) -> int:
+    while hi > lo and _char_class(text[hi - 1]) == _SP:
+        hi -= 1
+    return hi
+
+
+def _avoid_runt(
+    g: _Glyphs, lines: list[Any], width_for: Callable[[int], float], calc_bounds: bool
+) -> None:
+    """Re-break the last two lines when the last one is a runt, moving whole units down from
+    the line above (as CLREQ 3.6 and InDesign do): enough for ``MIN_LAST_LINE`` characters if
+    the line above stays within the justification limit, else at least two. Constant work
+    per paragraph."""
+    text, cum = g.text, g.cum
+    lo, hi = lines[-2]._clreq_span
+    end = lines[-1]._clreq_span[1]
+    last_count = _content_count(text[hi:end])
+    if last_count >= MIN_LAST_LINE or lines[-2]._clreq_hyphen_inside:
+        return
+    end_trim = _trim(text, hi, end)
+    room = width_for(len(lines) - 1)
+    size = max((getattr(f, "fontSize", 0) for f in lines[-2].words), default=10.0)
+    units = g.unit_starts
+    k = bisect_left(units, hi) - 1
+    fallback: int | None = None
+    moved = 0
+    while k >= 0 and units[k] > lo and moved < 4:
+        cut = units[k]
+        k -= 1
+        moved += 1
+        if cum[end_trim] - cum[cut] > room + 1e-6:
+            break
+        if _content_count(text[lo:cut]) < 2:
+            break
+        count = _content_count(text[cut:end])
+        if count < 2:
+            continue
+        cut_trim = _trim(text, lo, cut)
+        drawn = text[lo:cut_trim]
+        gaps = max(len(drawn) - 1, 1)
+        slack = lines[-2].maxWidth - (cum[cut_trim] - cum[lo])
+        if count >= MIN_LAST_LINE and slack / gaps <= MAX_JUSTIFY_CHAR_SPACE * size:
+            fallback = cut
+            break
+        if fallback is None and last_count < 2:
+            fallback = cut
+    if fallback is None:
+        return
+    cut = fallback
+    lines[-2] = _make_line(g, lo, cut, _trim(text, lo, cut), False, lines[-2].maxWidth, calc_bounds)
+    lines[-1] = _make_line(g, cut, end, end_trim, False, lines[-1].maxWidth, calc_bounds)
 
 
 @lru_cache(maxsize=1)
@@ -463,6 +671,18 @@ def _paragraph_class() -> type[Paragraph]:
         page) and no space is inserted at the old line ends (reportlab's ``_split_blParaHard``
         appends one, which would show up between Chinese characters).
         """
+
+        # Widow and orphan control: reportlab's split keeps at least two lines of a paragraph
+        # at the foot of a page and at the head of the next (moving a line, or the whole
+        # paragraph, on), instead of leaving one there alone.
+        allowWidows = 0  # noqa: N815 - reportlab's name
+        allowOrphans = 0  # noqa: N815 - reportlab's name
+
+        # (text, font name, size, colour) drawn in the left margin beside the first line (a
+        # note mark such as "※3"): outside the paragraph, so its text is not altered.
+        margin_mark: tuple[str, str, float, Any] | None = None
+        # Titles: break only between words and make the lines of similar length.
+        balanced = False
 
         _clreq: _Glyphs | None = None
         _clreq_start = 0
@@ -496,6 +716,8 @@ def _paragraph_class() -> type[Paragraph]:
             cache = self._clreq_cache
             if cache is not None and all(abs(w - cache[0]) < 1e-6 for w in max_widths):
                 lines = cache[1]
+            elif self.balanced:
+                lines = _balanced_lines(self._clreq_glyphs(), max_widths, calc_bounds)
             else:
                 g = self._clreq_glyphs()
                 lang = getattr(style, "hyphenationLang", "") or ""
@@ -511,6 +733,20 @@ def _paragraph_class() -> type[Paragraph]:
             return max(
                 (g.cum[e] - g.cum[s] for s, e in zip(bounds, bounds[1:], strict=False)), default=0.0
             )
+
+        def draw(self) -> None:
+            super().draw()
+            if self.margin_mark is None:
+                return
+            text, font, size, color = self.margin_mark
+            canv = self.canv
+            canv.saveState()
+            canv.setFont(font, size)
+            canv.setFillColor(color)
+            # On the first line's baseline (as reportlab places it), ending 0.8 em before
+            # the text block.
+            canv.drawRightString(-0.8 * size, self.height - self.style.fontSize, text)
+            canv.restoreState()
 
         def _get_split_blParaFunc(self) -> Callable[[Any, int, int], list[Any]]:  # noqa: N802
             def frags_of(bl_para: Any, start: int, stop: int) -> list[Any]:
@@ -534,6 +770,7 @@ def _paragraph_class() -> type[Paragraph]:
                 for part in parts:
                     part._clreq = g
                 first._clreq_start = self._clreq_start
+                first.margin_mark = self.margin_mark  # beside the paragraph's first line only
                 rest._clreq_start = lines_before[n_first]._clreq_span[0]
                 # The remainder is laid out again at the width of its next frame; the lines
                 # after the first are valid whenever that width is the later-lines width.
@@ -613,6 +850,22 @@ def install_reportlab_fixes() -> None:
     if not getattr(ttfonts.makeToUnicodeCMap, "_exporter_fix", False):
         _to_unicode_cmap._exporter_fix = True  # type: ignore[attr-defined]
         ttfonts.makeToUnicodeCMap = _to_unicode_cmap
+
+    from reportlab.pdfgen.textobject import PDFTextObject
+
+    text_out = PDFTextObject._textOut
+    if not getattr(text_out, "_exporter_fix", False):
+
+        def kerned_text_out(self: Any, text: str, TStar: int = 0) -> None:  # noqa: N803
+            kern = getattr(text, "clreq_kern", 0)
+            if not kern:
+                text_out(self, text, TStar)
+                return
+            # A TJ array of one number moves the text position left by kern/1000 em.
+            self._code.append(f"{self._formatText(text)} [{kern:.1f}] TJ{' T*' if TStar else ''}")
+
+        kerned_text_out._exporter_fix = True  # type: ignore[attr-defined]
+        PDFTextObject._textOut = kerned_text_out
 
     original = paragraph._justifyDrawParaLineX
     if getattr(original, "_exporter_fix", False):

@@ -28,14 +28,23 @@ from .opencc_data import _parse_dictionary as _parse_dictionary
 from .opencc_data import _read_dictionary as _read_dictionary
 from .profiles import PROFILES, Profile, ScriptGuess, detect_script, resolve_profile
 from .review import ReviewItem, review_ambiguities, write_review_report
-from .stage import GUARD_AUTO_MAX_CHARS, convert_document, convert_text, shutdown_pool
 from .stage import _chunks as _chunks
+from .stage import convert_document, convert_text, shutdown_pool
+from .vocabulary import (
+    PACKAGED_VOCABULARY,
+    VOCABULARY_EDITIONS,
+    VocabularyEntry,
+    parse_vocabulary,
+    vocabulary_for,
+)
 
 __all__ = [
     "DATA_DIR",
     "FALLBACK_ONE_TO_MANY",
-    "GUARD_AUTO_MAX_CHARS",
     "PACKAGED_CORRECTIONS",
+    "PACKAGED_VOCABULARY",
+    "VOCABULARY_EDITIONS",
+    "VocabularyEntry",
     "PROFILES",
     "Correction",
     "Profile",
@@ -47,6 +56,8 @@ __all__ = [
     "corrections_for",
     "detect_script",
     "opencc_version",
+    "parse_vocabulary",
+    "vocabulary_for",
     "parse_corrections",
     "resolve_profile",
     "review_ambiguities",

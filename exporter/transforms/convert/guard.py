@@ -1,4 +1,9 @@
-"""Word-boundary guard: re-convert word by word where an OpenCC phrase straddles a word."""
+"""Word-boundary guard: re-convert word by word where an OpenCC phrase straddles a word.
+
+Both the guard and the vocabulary layer ask jieba where words end, in small windows only:
+an Aho–Corasick pass over OpenCC's phrase keys finds the few places where two phrases
+cross, and only those are segmented, so the guard stays on at any size.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +11,18 @@ import bisect
 import functools
 import logging
 import os
+import re
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from .matching import find_all
 from .opencc_data import _CLAUSE_BREAK, _phrase_segments, _PhraseIndex, _run_chain
+
+# jieba segments this many characters either side of a spot (cut at clause breaks).
+WINDOW = 12
+_ALL_HAN = re.compile("[\u4e00-\u9fd5]+")  # jieba's own range for Chinese words
 
 
 @functools.cache
@@ -34,6 +46,163 @@ def _jieba() -> Any | None:
     return tokenizer
 
 
+def _window(text: str, s: int, e: int, width: int = WINDOW) -> tuple[int, int]:
+    """About ``width`` characters either side of text[s:e], cut at the nearest clause breaks."""
+    w0, w1 = max(0, s - width), min(len(text), e + width)
+    for brk in _CLAUSE_BREAK.finditer(text, w0, s):
+        w0 = brk.end()
+    after = _CLAUSE_BREAK.search(text, e, w1)
+    return w0, (after.start() if after else w1)
+
+
+class WordBounds:
+    """Word starts from jieba, segmented lazily window by window (windows are memoised)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.tokenizer: Any = None
+        self._windows: dict[tuple[int, int], list[int]] = {}
+
+    def starts(self, s: int, e: int) -> list[int] | None:
+        """Word starts (with the window's end) around text[s:e]; None without jieba."""
+        self.tokenizer = self.tokenizer or _jieba()
+        if self.tokenizer is None:
+            return None
+        w0, w1 = _window(self.text, s, e)
+        if (w0, w1) not in self._windows:
+            self._windows[w0, w1] = [w0 + k for k in _segment(self.tokenizer, self.text[w0:w1])]
+        return self._windows[w0, w1]
+
+    def is_word(self, s: int, e: int) -> bool:
+        """Whether text[s:e] reads as a word here (False without jieba).
+
+        Words inside it (空气|质量) or one holding it whole (发短信, 公交车站) are fine, and
+        so is a compound that shares two or more of its characters (移动|电话号码); a
+        word taking a single character across either end is not: 出租|车辆 is not a
+        出租车, nor 布|什么 a 布什.
+        """
+        starts = self.starts(s, e)
+        if starts is None:
+            return False
+        k = bisect.bisect_right(starts, s) - 1  # the word holding text[s]
+        if starts[k] != s and starts[k + 1] < e and starts[k + 1] - s < 2:
+            return False
+        k = bisect.bisect_left(starts, e)  # the first word start at or after e
+        return starts[k] == e or starts[k - 1] <= s or e - starts[k - 1] >= 2
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _segment(tokenizer: Any, text: str) -> tuple[int, ...]:
+    """Word starts in ``text`` (and its length), as jieba's cut without HMM finds them.
+
+    Memoised by text: a document repeats its phrases, and windows with them.
+    """
+    starts = [0]
+    if _ALL_HAN.fullmatch(text):  # jieba's cut minus its generator and regex layers
+        dag, route = tokenizer.get_DAG(text), {}  # type: ignore[var-annotated]
+        tokenizer.calc(text, dag, route)
+        x = 0
+        while x < len(text):
+            x = route[x][1] + 1
+            starts.append(x)
+    else:
+        for word in tokenizer.cut(text, HMM=False):
+            starts.append(starts[-1] + len(word))
+    return tuple(starts) if starts[-1] == len(text) else (0, len(text))
+
+
+@functools.cache
+def _keys(index: _PhraseIndex) -> tuple[str, ...]:
+    return tuple(sorted(k for k in index.keys if len(k) > 1))
+
+
+@functools.cache
+def _decisive(configs: tuple[str, ...], index: _PhraseIndex) -> tuple[str, ...]:
+    """The phrases whose conversion differs from their characters' default readings.
+
+    Where only other phrases cross, OpenCC's choice and a word-by-word one both give the
+    default readings: nothing for the guard to decide. One phrase in five is decisive,
+    so a first pass over the text finds about one place in ten to look at closely.
+    """
+    keys = _keys(index)
+    whole = _run_chain(configs, "\n".join(keys)).split("\n")
+    # U+2029 between characters: OpenCC matches no phrase across it.
+    chars = _run_chain(configs, "\n".join("\u2029".join(k) for k in keys)).split("\n")
+    if len(whole) != len(keys) or len(chars) != len(keys):
+        return keys
+    return tuple(
+        k for k, a, b in zip(keys, whole, chars, strict=True) if a != b.replace("\u2029", "")
+    )
+
+
+def _clusters(matches: list[tuple[int, int, int]], shift: int = 0) -> list[tuple[int, int]]:
+    """Spans of overlapping matches in which two cross (neither holds the other)."""
+    spans: list[list[int]] = []  # [start, end, longest]; matches come by end position
+    for _, s, e in matches:
+        if not spans or s >= spans[-1][1]:
+            spans.append([s, e, e - s])
+            continue
+        top = spans[-1]  # a later match may reach back over several spans: merge them
+        top[0], top[1], top[2] = min(top[0], s), e, max(top[2], e - s)
+        while len(spans) > 1 and spans[-2][1] > top[0]:
+            below = spans.pop(-2)
+            top[0], top[2] = min(top[0], below[0]), max(top[2], below[2])
+    return [(s + shift, e + shift) for s, e, longest in spans if e - s > longest]
+
+
+# Characters around a decisive phrase searched for the phrases that cross it.
+_REACH = 12
+
+
+def _crossings(
+    src: str,
+    index: _PhraseIndex,
+    configs: tuple[str, ...] = (),
+    decisive: Sequence[tuple[int, int, int]] | None = None,
+) -> list[tuple[int, int]]:
+    """Spans of overlapping phrase matches in which two phrases cross, near a decisive
+    phrase. OpenCC's longest match restarts at each span's start, so a span is exact.
+
+    ``decisive``: the decisive phrases' matches if the caller searched already."""
+    keys = _keys(index)
+    if not configs:
+        return _clusters(find_all(src, keys))
+    if decisive is None:
+        decisive = find_all(src, _decisive(configs, index))
+    windows: list[list[int]] = []
+    for _, s, e in sorted(decisive, key=lambda m: m[2]):
+        w0, w1 = max(0, s - _REACH), min(len(src), e + _REACH)
+        if windows and w0 <= windows[-1][1]:
+            windows[-1][1] = max(windows[-1][1], w1)
+        else:
+            windows.append([w0, w1])
+    if not windows:
+        return []
+    # All windows in one search: U+2029 between them, which no phrase holds.
+    joined = "\u2029".join(src[w0:w1] for w0, w1 in windows)
+    starts, at = [], 0
+    for w0, w1 in windows:
+        starts.append(at)
+        at += w1 - w0 + 1
+    groups: list[list[tuple[int, int, int]]] = [[] for _ in windows]
+    k = 0
+    for match in find_all(joined, keys):  # by end position, so window by window
+        while match[1] >= starts[k] + windows[k][1] - windows[k][0]:
+            k += 1
+        groups[k].append(match)
+    found: list[tuple[int, int]] = []
+    for (w0, _), start, group in zip(windows, starts, groups, strict=True):
+        for span in _clusters(group, w0 - start):
+            if not found or span[0] >= found[-1][1]:
+                found.append(span)
+    return found
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _convert_word(configs: tuple[str, ...], word: str) -> str:
+    return _run_chain(configs, word)
+
+
 def _contested(text: str, s: int, e: int, index: _PhraseIndex) -> bool:
     """Whether another dictionary phrase starts inside text[s:e] and runs past its end."""
     for j in range(s + 1, e):
@@ -46,43 +215,39 @@ def _contested(text: str, s: int, e: int, index: _PhraseIndex) -> bool:
 
 
 def _guard_edits(
-    src: str, out: str, configs: tuple[str, ...], index: _PhraseIndex
+    src: str,
+    out: str,
+    configs: tuple[str, ...],
+    index: _PhraseIndex,
+    bounds: WordBounds | None = None,
+    decisive: Sequence[tuple[int, int, int]] | None = None,
 ) -> list[tuple[int, int, str]]:
     """Re-convert word by word where an OpenCC phrase straddles a jieba word boundary.
 
     A phrase counts when both its ends fall inside jieba words and a competing phrase
     overlaps its end (年历 in 一百年|历史, with 历史 competing). A phrase that starts or
     ends on a boundary is usually right (OpenCC's upstream cases depend on that). jieba,
-    the slow part, only segments the clauses that hold such a contested phrase.
+    the slow part, only segments a window around each such contested phrase.
     """
-    tokenizer: Any = None  # loaded on the first contested phrase: it takes a second
-    breaks: list[int] = []
-    clauses: dict[int, list[int]] = {}
+    bounds = bounds or WordBounds(src)
     edits: list[tuple[int, int, str]] = []
     done = 0
-    for s, e in _phrase_segments(src, index):
-        if s < done or not _contested(src, s, e, index):
-            continue
-        tokenizer = tokenizer or _jieba()
-        if tokenizer is None:
-            break
-        breaks = breaks or [0, *(m.end() for m in _CLAUSE_BREAK.finditer(src)), len(src)]
-        at = bisect.bisect_right(breaks, s) - 1
-        c0, c1 = breaks[at], breaks[at + 1]
-        if c0 not in clauses:
-            starts = [c0]
-            for word in tokenizer.cut(src[c0:c1], HMM=False):
-                starts.append(starts[-1] + len(word))
-            clauses[c0] = starts if starts[-1] == c1 else [c0, c1]
-        starts = clauses[c0]
-        left, right = bisect.bisect_right(starts, s) - 1, bisect.bisect_left(starts, e)
-        if starts[left] == s or starts[right] == e:
-            continue
-        x0, y0 = starts[left], starts[right]
-        new = "".join(
-            _run_chain(configs, src[starts[k] : starts[k + 1]]) for k in range(left, right)
-        )
-        if len(new) == y0 - x0 and new != out[x0:y0]:
-            edits.append((x0, y0, new))
-            done = y0
+    for c0, c1 in _crossings(src, index, configs, decisive):
+        for s0, e0 in _phrase_segments(src[c0:c1], index):
+            s, e = s0 + c0, e0 + c0
+            if s < done or not _contested(src, s, e, index):
+                continue
+            starts = bounds.starts(s, e)
+            if starts is None:
+                return edits
+            left, right = bisect.bisect_right(starts, s) - 1, bisect.bisect_left(starts, e)
+            if right >= len(starts) or starts[left] == s or starts[right] == e:
+                continue
+            x0, y0 = starts[left], starts[right]
+            new = "".join(
+                _convert_word(configs, src[starts[k] : starts[k + 1]]) for k in range(left, right)
+            )
+            if len(new) == y0 - x0 and new != out[x0:y0]:
+                edits.append((x0, y0, new))
+                done = y0
     return edits

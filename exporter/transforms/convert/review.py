@@ -33,6 +33,9 @@ class ReviewItem:
     alternatives: tuple[str, ...]  # the other readings, in the target's forms
     context: str  # output around the spot, the character marked 【】
     where: str = ""  # part of the document: title, paragraph 5, …
+    # "character" (a one-to-many default) or "vocabulary" (a word the lexicon replaced:
+    # char is the source word, chosen the local word, alternatives the characters-only form)
+    kind: str = "character"
 
 
 def _review_texts(
@@ -104,6 +107,8 @@ def write_review_report(
 ) -> None:
     """Write the review list as plain text (readable as Markdown), atomically."""
     name = " ".join(filter(None, [title, f"({profile})" if profile else ""]))
+    words = [it for it in items if it.kind == "vocabulary"]
+    items = [it for it in items if it.kind != "vocabulary"]
     lines = [f"# Conversion review{': ' + name if name else ''}", ""]
     lines.append(
         f"{len(items)} spot(s) where a character with several readings was converted by "
@@ -120,6 +125,18 @@ def write_review_report(
         where = f"{it.where} @{it.position}" if it.where else f"@{it.position}"
         others = "/".join(it.alternatives) or "-"
         lines.append(f"{n}. {where}: {it.char} -> {it.chosen} (or {others}): {it.context}")
+    if words:
+        lines += ["", "## Vocabulary", ""]
+        lines.append(
+            f"{len(words)} word(s) replaced by the regional vocabulary (characters-only form in "
+            "brackets). Undo one with a vocabulary file entry 'source<TAB>=' (--vocabulary), "
+            "or all with --no-vocabulary."
+        )
+        lines.append("")
+        for n, it in enumerate(words, 1):
+            where = f"{it.where} @{it.position}" if it.where else f"@{it.position}"
+            chars = "/".join(it.alternatives)
+            lines.append(f"{n}. {where}: {it.char} -> {it.chosen} ({chars}): {it.context}")
     tmp = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
