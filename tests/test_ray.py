@@ -21,8 +21,12 @@ from exporter.pipeline import BuildOptions, build_document
 
 from .conftest import ROOT
 
-GOOD = "黄埔区召开工作会议\n2020/5/26 9:28\n会议指出，要坚持高质量发展。会议强调，要抓住关键少数。\n"
-TRADITIONAL = "香港特區政府召開會議\n2020年5月26日\n會議指出，要堅持高質量發展，鞏固經濟復甦勢頭。\n"
+GOOD = (
+    "黄埔区召开工作会议\n2020/5/26 9:28\n会议指出，要坚持高质量发展。会议强调，要抓住关键少数。\n"
+)
+TRADITIONAL = (
+    "香港特區政府召開會議\n2020年5月26日\n會議指出，要堅持高質量發展，鞏固經濟復甦勢頭。\n"
+)
 # The Ray worker's process title while it runs one of our tasks (see ray_executor.py).
 TASK_TITLE = b"ray::exporter_build"
 
@@ -120,9 +124,7 @@ def test_ray_build_is_byte_identical_to_serial(
     assert _manifest(tmp_path / "ray") == _manifest(tmp_path / "serial")
 
 
-def test_ray_address_from_the_environment(
-    run_cli, tmp_path: Path, ray_address: str
-) -> None:
+def test_ray_address_from_the_environment(run_cli, tmp_path: Path, ray_address: str) -> None:
     (tmp_path / "doc.txt").write_text(GOOD, encoding="utf-8")
     result = run_cli(
         "build", tmp_path / "doc.txt", "--out", tmp_path / "out", "--format", "pdf",
