@@ -26,14 +26,14 @@ EN_OUT  := $(foreach n,$(NAMES),$(OUT)/$(n).en.pdf $(OUT)/$(n).en.docx)
 BI_OUT  := $(foreach n,$(NAMES),$(OUT)/.$(n).bilingual.stamp)
 
 .DEFAULT_GOAL := all
-.PHONY: all help install ray fonts zh hk mo tw en bilingual pack models test test-fast lint format bench bench-env clean distclean check-model
+.PHONY: all help install ray fonts install-fonts zh hk mo tw en bilingual pack models test test-fast lint format bench bench-env clean distclean check-model
 
 all: zh hk ## install, then build every briefing (Simplified, Hong Kong; English and bilingual when a model is installed)
 	@if $(HAS_MODEL); then $(MAKE) --no-print-directory en bilingual; \
 	else echo "make: skipped English and bilingual briefings: no zh→en translation model is installed; run 'make models' (or 'exporter models install --file X.argosmodel'), then 'make' again."; fi
 
 help: ## list the targets
-	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | awk -F'\t' '{printf "  %-11s %s\n", $$1, $$2}'
+	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | awk -F'\t' '{printf "  %-14s %s\n", $$1, $$2}'
 
 $(INSTALLED): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -64,6 +64,13 @@ $(FONTS): $(INSTALLED) exporter/fontbuild.py
 	touch $@
 
 fonts: $(FONTS) ## convert the bundled Noto CJK fonts to TrueType (one-time, a few minutes)
+
+USER_FONTS ?= $(HOME)/.local/share/fonts/exporter
+install-fonts: $(FONTS) ## copy the fonts where LibreOffice/Word on this machine find them (no root)
+	mkdir -p "$(USER_FONTS)"
+	cp fonts/build/*.ttf "$(USER_FONTS)/"
+	-command -v fc-cache >/dev/null && fc-cache -f "$(USER_FONTS)"
+	@echo "make: fonts copied to $(USER_FONTS); the DOCX briefings now open in the faces of the PDFs"
 
 zh: $(ZH_OUT) ## Simplified Chinese briefings (DOCX + PDF)
 hk: $(HK_OUT) ## Traditional Chinese briefings for Hong Kong readers

@@ -79,6 +79,10 @@ class Document:
     # A bilingual document carries its translation: same number of blocks, same
     # kinds, in the same order (block i of ``translation`` translates block i).
     translation: Document | None = field(default=None, compare=True)
+    # Set by readers of structured formats (Word, Markdown, HTML): ``meta.title`` and the
+    # Heading blocks are the source's own, so cleaning keeps them instead of guessing
+    # the title from the first line and headings from the shape of lines.
+    structured: bool = False
 
     def with_blocks(self, blocks: tuple[Block, ...]) -> Document:
         return replace(self, blocks=blocks)

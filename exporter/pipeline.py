@@ -115,9 +115,10 @@ def _editions(
             yield lang, converted, "mono"
     for layout in options.bilingual:
         assert translated is not None
-        # The Chinese side is the source as written: a Traditional source stays
-        # Traditional (and is named and tagged so), a Simplified one Simplified.
-        yield f"{translated.meta.lang}_en.{layout}", translated, layout
+        # The Chinese side is the source's script: a Traditional source stays Traditional
+        # (and is named and tagged so), a Simplified one Simplified; its punctuation is
+        # that script's, as in the monolingual editions (「」 for Traditional).
+        yield f"{translated.meta.lang}_en.{layout}", punctuate(translated), layout
 
 
 def _tag_script(doc: Document) -> Document:

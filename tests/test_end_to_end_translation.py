@@ -114,3 +114,26 @@ def test_make_style_model_check_fails_clearly_without_model(run_cli, tmp_path: P
     result = run_cli("models", "check", "zh", "en", env=env)
     assert result.returncode == ExitCode.MISSING_DEPENDENCY
     assert "make models" in result.stderr
+
+
+def test_bilingual_chinese_side_takes_its_scripts_quotes(
+    run_cli, model_env, tmp_path: Path
+) -> None:
+    """A Traditional source's bilingual edition quotes with 「」『』, a Simplified one “”‘’."""
+    sources = {
+        "hant.txt": "政府宣佈新措施\n\n局長表示：“市民可以在網上申請，‘秒批’服務今日起推行。”"
+        "當局會繼續聽取各界意見，並適時檢討。\n",
+        "hans.txt": "政府宣布新措施\n\n局长表示：\"市民可以在网上申请，'秒批'服务今日起推行。\""
+        "当局会继续听取各界意见，并适时检讨。\n",
+    }
+    for name, text in sources.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    result = run_cli(
+        "build", tmp_path / "hant.txt", tmp_path / "hans.txt", "--out", out,
+        "--bilingual", "interleaved", "--format", "docx", "--no-glossary", env=model_env,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    texts = {p.name.split(".")[0]: docx_text(p) for p in result.paths}
+    assert "「市民可以在網上申請，『秒批』服務今日起推行。」" in texts["hant"]
+    assert "“市民可以在网上申请，‘秒批’服务今日起推行。”" in texts["hans"]

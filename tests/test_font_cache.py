@@ -95,6 +95,8 @@ def test_a_build_loads_only_what_it_uses(seed_path: Path, tmp_path: Path, format
     assert used <= set(seen["fonts"])
     unused = {face.reportlab_name for face in (*hans.alternates, *hans.fallbacks)}
     assert not unused & set(seen["fonts"])  # the seed needs no TC, symbol or emoji face
+    # The seed's title breaks between words and its notes quote excerpts ending at word
+    # boundaries: rjieba segments those; jieba's slow dictionary is for the zh-HK word guard.
     assert not {"jieba", "ctranslate2", "sentencepiece", "exporter.translate"} & set(
         seen["modules"]
     )

@@ -70,9 +70,7 @@ def main() -> int:
             headings = [b.text for b in edoc.blocks if isinstance(b, Heading)]
             if edoc.translation is not None:
                 headings += [b.text for b in edoc.translation.blocks if isinstance(b, Heading)]
-            faults = layout_faults(
-                path, columns, header=title if len(title) <= 60 else "", headings=headings
-            )
+            faults = layout_faults(path, columns, header=title, headings=headings)
             counts = faults.counts()
             for key, value in counts.items():
                 totals[key] = totals.get(key, 0) + value

@@ -173,4 +173,5 @@ def read(path: Path) -> Document:
         blocks=tuple(blocks),
         name=path.stem,
         source=str(path),
+        structured=True,
     )

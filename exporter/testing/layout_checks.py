@@ -53,9 +53,10 @@ class Faults:
 
 
 def pdf_lines(path: Path, header: str = "") -> tuple[list[Line], int]:
-    """Every text line of the PDF (running header and page footer dropped), in reading order
-    per column, and the page count. Characters on one baseline form a line; a baseline with a
-    clear gap at the page's middle is two lines, one per column (side-by-side layouts)."""
+    """Every text line of the PDF (running header ``header``, maybe clipped, and the page footer
+    dropped), in reading order per column, and the page count. Characters on one baseline form
+    a line; a baseline with a clear gap at the page's middle is two lines, one per column
+    (side-by-side layouts)."""
     from pdfminer.high_level import extract_pages
     from pdfminer.layout import LTChar, LTContainer, LTItem
 
@@ -91,10 +92,20 @@ def pdf_lines(path: Path, header: str = "") -> tuple[list[Line], int]:
                 if text:
                     page_lines.append(Line(page_no, column, y, text))
         for line in page_lines:
-            if _PAGE.match(line.text) or (header_text and line.text == header_text):
+            if _PAGE.match(line.text) or _is_header(line.text, header_text):
                 continue
             lines.append(line)
     return lines, pages
+
+
+def _is_header(text: str, header: str) -> bool:
+    """The running header: the title, or its start clipped with an ellipsis."""
+    if not header:
+        return False
+    if text == header:
+        return True
+    stem = text.removesuffix("...")  # NFKC of "…"
+    return stem != text and len(stem) >= 10 and header.startswith(stem)
 
 
 def _is_content(ch: str) -> bool:

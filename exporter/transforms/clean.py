@@ -16,16 +16,19 @@ MAX_LOGGED_EXAMPLES = 3
 
 
 def clean(doc: Document) -> Document:
-    given_title = normalize_line(doc.meta.title)
-    # Structured readers (Word, Markdown, HTML) mark their headings; plain text has none.
-    marked = {i for i, block in enumerate(doc.blocks) if isinstance(block, Heading)}
-    levels = {i: block.level for i, block in enumerate(doc.blocks) if isinstance(block, Heading)}
     lines = [normalize_line(block.text) for block in doc.blocks]
-    if not given_title and not marked:
-        lines = structure.join_hard_wrapped(lines)
-        headings: dict[str, int] = {}
+    # Structured readers (Word, Markdown, HTML) know the title and headings; plain text
+    # does not, and may be hard-wrapped.
+    given_title = normalize_line(doc.meta.title) if doc.structured else ""
+    headings: dict[str, int] = {}
+    if doc.structured:
+        headings = {
+            lines[i]: block.level
+            for i, block in enumerate(doc.blocks)
+            if isinstance(block, Heading) and lines[i]
+        }
     else:
-        headings = {lines[i]: levels[i] for i in marked if lines[i]}
+        lines = structure.join_hard_wrapped(lines)
     lines = [line for line in lines if line]
     if not lines and not given_title:
         raise InputError(

@@ -11,18 +11,17 @@ import bisect
 import functools
 import logging
 import os
-import re
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from ...segment import _cutter
 from .matching import find_all
 from .opencc_data import _CLAUSE_BREAK, _phrase_segments, _PhraseIndex, _run_chain
 
 # jieba segments this many characters either side of a spot (cut at clause breaks).
 WINDOW = 12
-_ALL_HAN = re.compile("[\u4e00-\u9fd5]+")  # jieba's own range for Chinese words
 
 
 @functools.cache
@@ -65,7 +64,7 @@ class WordBounds:
 
     def starts(self, s: int, e: int) -> list[int] | None:
         """Word starts (with the window's end) around text[s:e]; None without jieba."""
-        self.tokenizer = self.tokenizer or _jieba()
+        self.tokenizer = self.tokenizer or _cutter(hmm=False)
         if self.tokenizer is None:
             return None
         w0, w1 = _window(self.text, s, e)
@@ -92,22 +91,14 @@ class WordBounds:
 
 
 @functools.lru_cache(maxsize=1 << 16)
-def _segment(tokenizer: Any, text: str) -> tuple[int, ...]:
+def _segment(cut: Any, text: str) -> tuple[int, ...]:
     """Word starts in ``text`` (and its length), as jieba's cut without HMM finds them.
 
     Memoised by text: a document repeats its phrases, and windows with them.
     """
     starts = [0]
-    if _ALL_HAN.fullmatch(text):  # jieba's cut minus its generator and regex layers
-        dag, route = tokenizer.get_DAG(text), {}  # type: ignore[var-annotated]
-        tokenizer.calc(text, dag, route)
-        x = 0
-        while x < len(text):
-            x = route[x][1] + 1
-            starts.append(x)
-    else:
-        for word in tokenizer.cut(text, HMM=False):
-            starts.append(starts[-1] + len(word))
+    for word in cut(text):
+        starts.append(starts[-1] + len(word))
     return tuple(starts) if starts[-1] == len(text) else (0, len(text))
 
 
@@ -126,12 +117,13 @@ def _decisive(configs: tuple[str, ...], index: _PhraseIndex) -> tuple[str, ...]:
     """
     keys = _keys(index)
     whole = _run_chain(configs, "\n".join(keys)).split("\n")
-    # U+2029 between characters: OpenCC matches no phrase across it.
-    chars = _run_chain(configs, "\n".join("\u2029".join(k) for k in keys)).split("\n")
-    if len(whole) != len(keys) or len(chars) != len(keys):
+    singles = sorted(set("".join(keys)))
+    readings = _run_chain(configs, "\n".join(singles)).split("\n")
+    if len(whole) != len(keys) or len(readings) != len(singles):
         return keys
+    default = dict(zip(singles, readings, strict=True))
     return tuple(
-        k for k, a, b in zip(keys, whole, chars, strict=True) if a != b.replace("\u2029", "")
+        k for k, a in zip(keys, whole, strict=True) if a != "".join([default[c] for c in k])
     )
 
 

@@ -14,8 +14,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ...model import Document, map_text
+from ...segment import _cutter
 from .corrections import corrections_digest, corrections_for
-from .guard import WordBounds, _decisive, _guard_edits, _jieba
+from .guard import WordBounds, _decisive, _guard_edits
 from .matching import find_groups, leftmost_longest
 from .opencc_data import (
     _JOIN,
@@ -180,7 +181,7 @@ def _run_plan(text: str, plan: _Plan, workers: int) -> tuple[str, list[Hit]]:
     if workers > 1 and len(text) >= PARALLEL_MIN_CHARS:
         _convert_chunk(text[:1000], plan)  # load the dictionaries before forking
         if plan.guard or plan.vocabulary:
-            _jieba()
+            _cutter(hmm=False)
         chunks = list(_chunks(text, len(text) // (workers * 2) + 1))
         results = list(_pool(workers).map(_convert_chunk, chunks, [plan] * len(chunks)))
     else:
@@ -199,7 +200,7 @@ def _make_plan(
     guard: bool,
     vocabulary: tuple[tuple[str, str], ...] = (),
 ) -> _Plan:
-    has_jieba = importlib.util.find_spec("jieba") is not None
+    has_jieba = any(importlib.util.find_spec(m) is not None for m in ("rjieba", "jieba"))
     simplified = bool(configs) and configs[0].startswith("s2")
     guard = guard and simplified and has_jieba
     # The vocabulary is found in a Simplified source, on jieba's word boundaries.
