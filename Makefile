@@ -26,7 +26,7 @@ EN_OUT  := $(foreach n,$(NAMES),$(OUT)/$(n).en.pdf $(OUT)/$(n).en.docx)
 BI_OUT  := $(foreach n,$(NAMES),$(OUT)/.$(n).bilingual.stamp)
 
 .DEFAULT_GOAL := all
-.PHONY: all help install fonts install-fonts zh hk mo tw en bilingual pack models test test-fast lint format bench bench-env clean distclean check-model
+.PHONY: all help install ray fonts install-fonts zh hk mo tw en bilingual pack models test test-fast lint format bench bench-env clean distclean check-model
 
 all: zh hk ## install, then build every briefing (Simplified, Hong Kong; English and bilingual when a model is installed)
 	@if $(HAS_MODEL); then $(MAKE) --no-print-directory en bilingual; \
@@ -51,6 +51,13 @@ $(INSTALLED): pyproject.toml
 	touch $@
 
 install: $(INSTALLED) ## create .venv and install the package with its dependencies
+
+RAY_INSTALLED := $(VENV)/.ray-installed
+$(RAY_INSTALLED): $(INSTALLED)
+	$(PY) -m pip install --quiet -e '.[ray]'
+	touch $@
+
+ray: $(RAY_INSTALLED) ## add the optional Ray extra to .venv (exporter build --executor ray; docs/SCALE.md)
 
 $(FONTS): $(INSTALLED) exporter/fontbuild.py
 	$(PY) -m exporter.fontbuild
@@ -140,7 +147,7 @@ $(BENCH_VENV)/.installed-peers:
 
 bench-env: $(BENCH_VENV)/.installed-peers ## create .bench-venv (peers: torch CPU + argostranslate, Typst, pandoc; LibreOffice via apt)
 
-bench: $(INSTALLED) $(FONTS) $(BENCH_VENV)/.installed-peers ## benchmarks against the peers (~15 min); writes docs/BENCHMARKS.md
+bench: $(INSTALLED) $(RAY_INSTALLED) $(FONTS) $(BENCH_VENV)/.installed-peers ## benchmarks against the peers (~15 min); writes docs/BENCHMARKS.md
 	$(PY) bench/run.py
 
 clean: ## remove built briefings and caches (keeps .venv and fonts)

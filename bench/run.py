@@ -21,6 +21,7 @@ BENCHES = {
     "cold": ("bench_cold", "run"),
     "translation": ("bench_translate", "run_all"),
     "scale": ("bench_scale", "run"),
+    "ray": ("bench_ray", "run"),
 }
 GOALS = {
     "conversion": "whole zh-HK stage (guard + vocabulary) ≤ 1.5× raw OpenCC s2hk",
@@ -33,6 +34,7 @@ GOALS = {
         "real-size model: ≥ 5× argostranslate's sentences/s; ≤ 1.1× raw CTranslate2 translate_batch"
     ),
     "scale": "10 MiB time ≤ 11 × the 1 MiB time; peak RSS ≤ 1 GiB",
+    "ray": "200 seed-sized documents (zh-CN + zh-HK) on local Ray with 2 CPUs ≤ 1.15× `-j 2`",
 }
 
 

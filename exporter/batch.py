@@ -26,6 +26,7 @@ from pathlib import Path
 
 from . import __version__
 from .errors import ExitCode, ExporterError, InputError, OutputError, StrictModeError
+from .executors.progress import DocumentProgress
 from .inputs import Source
 from .output import (
     claim_run,
@@ -106,6 +107,11 @@ def _results(
     sources: Sequence[Source], out_dir: Path, options: BuildOptions, jobs: int
 ) -> Generator[tuple[Source, BuildResult | ExporterError], None, None]:
     """Staged results in input order; a fatal error stops the run."""
+    if options.executor == "ray":
+        from .executors.ray_executor import ray_results
+
+        yield from ray_results(sources, out_dir, options, jobs=jobs)
+        return
     if jobs <= 1 or len(sources) <= 1:
         for source in sources:
             yield source, stage_source(source, out_dir, options)
@@ -205,8 +211,9 @@ def build_all(
         out_dir, options, total=len(tasks), on_output=on_output, manifest=manifest
     )
     try:
+        progress = DocumentProgress(len(tasks), options.progress and len(tasks) > 1)
         with contextlib.closing(_results(tasks, out_dir, options, jobs)) as results:
-            for source, outcome in results:
+            for source, outcome in progress.track(results):
                 committer.take(source, outcome)
     except BaseException:
         # Interrupted or a fatal error: keep (and list) what was committed, drop the rest.

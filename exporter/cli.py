@@ -14,7 +14,7 @@ import sys
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TextIO
 
 from . import __version__
 from .errors import ExitCode, ExporterError, InputError, MissingDependencyError
@@ -134,6 +134,15 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument(
         "-j", "--jobs", type=_jobs, default=0, metavar="N",
         help="documents built in parallel (default, and 0: one per core)",
+    )  # fmt: skip
+    build.add_argument(
+        "--executor", choices=("local", "ray"), default="local",
+        help="local: a process pool on this machine (default); ray: a Ray cluster "
+        "(pip install 'exporter[ray]'), see docs/SCALE.md",
+    )  # fmt: skip
+    build.add_argument(
+        "--ray-address", metavar="ADDR",
+        help="the Ray cluster to use (default: $RAY_ADDRESS, else a local instance of -j CPUs)",
     )  # fmt: skip
     build.add_argument("--strict", action="store_true", help="treat warnings as errors")
     build.add_argument("--no-manifest", action="store_true", help="do not update DIR/manifest.json")
@@ -255,23 +264,26 @@ class _Stdout:
     def __init__(self) -> None:
         self.error: OSError | None = None
         self.closed = False
+        # Bound now: with --executor ray, Ray's own notices (a worker died, …), which it
+        # prints on sys.stdout, are sent to stderr meanwhile; stdout keeps only paths.
+        self.stream = sys.stdout
 
     def __call__(self, path: Path) -> None:
         if self.closed:
             return
         try:
-            print(path, flush=True)
+            print(path, file=self.stream, flush=True)
         except OSError as exc:
             # exporter build … | head: the reader went away, which is fine (like cat).
             self.error = None if isinstance(exc, BrokenPipeError) else exc
             self.closed = True
-            _silence_stdout()
+            _silence_stdout(self.stream)
 
 
-def _silence_stdout() -> None:
+def _silence_stdout(stream: TextIO | None = None) -> None:
     # What is left in the buffer would fail again at exit; send it nowhere.
     devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
+    os.dup2(devnull, (stream or sys.stdout).fileno())
     os.close(devnull)
 
 
@@ -299,6 +311,8 @@ def _build_options(args: argparse.Namespace) -> Any:
         strict=args.strict,
         progress=not args.quiet and sys.stderr.isatty(),
         style=args.style,
+        executor=args.executor,
+        ray_address=args.ray_address,
     )
 
 

@@ -41,6 +41,10 @@ class BuildOptions:
     use_cache: bool = True
     strict: bool = False
     progress: bool = False
+    # Where documents are built: "local" (process pool) or "ray" (a Ray cluster at
+    # ray_address, $RAY_ADDRESS, or a local instance); see exporter/executors.
+    executor: str = "local"
+    ray_address: str | None = None
     style: Path | None = None  # house style TOML (None: the shipped default)
 
     @property

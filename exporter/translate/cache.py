@@ -6,11 +6,12 @@ and the source sentence. Every batch is committed as soon as it is translated.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,6 +36,21 @@ class Entry:
     status: str  # "ok", "retried" or "untranslated"
     applied: tuple[str, ...] = ()  # glossary terms enforced in this sentence
     failed: tuple[str, ...] = ()  # glossary terms the model lost
+
+
+# Rows put into any cache while journal() is active: (model, config, source, entry).
+_journal: list[tuple[str, str, str, Entry]] | None = None
+
+
+@contextlib.contextmanager
+def journal() -> Iterator[list[tuple[str, str, str, Entry]]]:
+    """Collect every row cached meanwhile (a Ray worker hands them to the driver's cache)."""
+    global _journal
+    saved, _journal = _journal, []
+    try:
+        yield _journal
+    finally:
+        _journal = saved
 
 
 def default_path() -> Path:
@@ -86,6 +102,9 @@ class TranslationCache:
         return found
 
     def put_many(self, model: str, config: str, entries: Iterable[tuple[str, Entry]]) -> None:
+        entries = list(entries)
+        if _journal is not None:
+            _journal.extend((model, config, source, entry) for source, entry in entries)
         rows = [
             (
                 model,

@@ -143,7 +143,8 @@ class Engine:
             # One translator using every core: two live ones would fight for them.
             self._translator: Any = ctranslate2.Translator(
                 str(model.model_dir),
-                device="cpu",
+                # EXPORTER_DEVICE=cuda: a GPU node's worker (see docs/SCALE.md).
+                device=os.environ.get("EXPORTER_DEVICE") or "cpu",
                 compute_type=self.compute_type,
                 inter_threads=1,
                 intra_threads=self.threads,
