@@ -27,6 +27,17 @@ STYLE_MARKING = "Marking"
 LAYOUTS = ("mono", "interleaved", "side-by-side")
 
 
+# Word (and python-docx) cap each core document property at 255 characters.
+CORE_PROPERTY_MAX = 255
+
+
+def core_property(text: str) -> str:
+    """``text`` as a core property: whole when it fits, else clipped with an ellipsis."""
+    if len(text) <= CORE_PROPERTY_MAX:
+        return text
+    return text[: CORE_PROPERTY_MAX - 1].rstrip() + "…"
+
+
 def _qn(tag: str) -> str:
     from docx.oxml.ns import qn
 
@@ -688,7 +699,7 @@ def write(doc: Document, path: Path, *, layout: str = "mono", style: Style | Non
 
     when = build_time().replace(tzinfo=None)
     props = document.core_properties
-    props.title = title
+    props.title = core_property(title)
     props.subject = labels(lang)["subject"]
     props.language = lang
     props.author = "exporter"
@@ -696,8 +707,8 @@ def write(doc: Document, path: Path, *, layout: str = "mono", style: Style | Non
     props.created = when
     props.modified = when
     props.revision = 1
-    props.keywords = doc.name
-    props.comments = f"Built by exporter from {doc.name}"
+    props.keywords = core_property(doc.name)
+    props.comments = core_property(f"Built by exporter from {doc.name}")
     buffer = io.BytesIO()
     document.save(buffer)
     stamp = (max(when.year, 1980), when.month, when.day, when.hour, when.minute, when.second)

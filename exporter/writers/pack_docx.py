@@ -29,6 +29,7 @@ from .docx import (
     _qn,
     _template,
     _zh_lang,
+    core_property,
 )
 from .families import families_for
 
@@ -205,7 +206,7 @@ def write(pack: Pack, path: Path, *, layout: str = "mono", style: Style | None =
 
     when = build_time().replace(tzinfo=None)
     props = document.core_properties
-    props.title = pack.title
+    props.title = core_property(pack.title)
     props.subject = labels(lang)["subject"]
     props.language = lang
     props.author = "exporter"
@@ -213,7 +214,7 @@ def write(pack: Pack, path: Path, *, layout: str = "mono", style: Style | None =
     props.created = when
     props.modified = when
     props.revision = 1
-    props.keywords = pack.name
+    props.keywords = core_property(pack.name)
     props.comments = f"Briefing pack of {len(pack.articles)} items, built by exporter"
     buffer = io.BytesIO()
     document.save(buffer)
