@@ -17,7 +17,7 @@ from typing import Any
 
 from ..errors import InputError
 from ..model import Block, Document, Heading, Metadata, Paragraph
-from .source import MAX_INPUT_BYTES, read_source
+from .source import TEXT_BUDGET_BYTES, read_source
 
 log = logging.getLogger("exporter.read")
 
@@ -25,10 +25,10 @@ W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 DOCUMENT_PART = "word/document.xml"
 # A .docx carries its images and fonts besides the text: eight times the text limit.
-MAX_DOCX_BYTES = 8 * MAX_INPUT_BYTES
+MAX_DOCX_BYTES = 8 * TEXT_BUDGET_BYTES
 # Unpacked, the XML parts hold markup around the text (often 10x its size); past this
 # (or packed more than MAX_RATIO:1) a part is a zip bomb, not a briefing source.
-MAX_PART_BYTES = 16 * MAX_INPUT_BYTES
+MAX_PART_BYTES = 16 * TEXT_BUDGET_BYTES
 MAX_RATIO = 200
 # Footnote separators (types separator, continuationSeparator, …) are not notes.
 _NOTE_TYPES = (None, "normal")

@@ -18,13 +18,13 @@ from ..errors import InputError, MissingDependencyError
 from ..model import Block, Document, Heading, Metadata, Paragraph
 from ..transforms.structure import parse_date
 from . import text as text_reader
-from .source import MAX_INPUT_BYTES, read_source
+from .source import TEXT_BUDGET_BYTES, read_source
 
 log = logging.getLogger("exporter.read")
 
 # A saved page carries scripts, styles and often inline images besides the article:
 # four times the text limit, so a page whose article would fit is not refused.
-MAX_PAGE_BYTES = 4 * MAX_INPUT_BYTES
+MAX_PAGE_BYTES = 4 * TEXT_BUDGET_BYTES
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.I)
 # Dates with a time, from the usual article meta tags (htmldate keeps only the day).
