@@ -18,7 +18,7 @@ from typing import Any
 
 from ...segment import _cutter
 from .matching import find_all
-from .opencc_data import _CLAUSE_BREAK, _phrase_segments, _PhraseIndex, _run_chain
+from .opencc_data import _CLAUSE_BREAK, _phrase_segments, _PhraseIndex, _run_chain, data_stamp
 
 # jieba segments this many characters either side of a spot (cut at clause breaks).
 WINDOW = 12
@@ -114,7 +114,15 @@ def _decisive(configs: tuple[str, ...], index: _PhraseIndex) -> tuple[str, ...]:
     Where only other phrases cross, OpenCC's choice and a word-by-word one both give the
     default readings: nothing for the guard to decide. One phrase in five is decisive,
     so a first pass over the text finds about one place in ten to look at closely.
+    Derived once per installed OpenCC and kept in the user's cache (exporter.diskcache).
     """
+    from ...diskcache import load_or_build
+
+    key = f"{configs}|{len(index.keys)}|{data_stamp()}"
+    return load_or_build("opencc-decisive", key, lambda: _derive_decisive(configs, index))
+
+
+def _derive_decisive(configs: tuple[str, ...], index: _PhraseIndex) -> tuple[str, ...]:
     keys = _keys(index)
     whole = _run_chain(configs, "\n".join(keys)).split("\n")
     singles = sorted(set("".join(keys)))

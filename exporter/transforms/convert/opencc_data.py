@@ -123,9 +123,34 @@ class _PhraseIndex:
     prefixes: frozenset[str]
 
 
+def data_stamp() -> str:
+    """What OpenCC's derived data depends on: its version and its dictionary files."""
+    from ...diskcache import files_stamp
+
+    files = [f for d in _data_dirs() if d.is_dir() for f in d.iterdir()]
+    return f"{opencc_version()}|{files_stamp(files)}"
+
+
 @functools.cache
 def _config_data(config: str) -> tuple[_PhraseIndex, dict[str, tuple[str, ...]]] | None:
-    """The phrase index and the one-to-many characters of a config; None if unreadable."""
+    """The phrase index and the one-to-many characters of a config; None if unreadable.
+
+    Derived once per installed OpenCC and kept in the user's cache (exporter.diskcache).
+    """
+    from ...diskcache import load_or_build
+
+    data = load_or_build(
+        "opencc-config", f"{config}|{data_stamp()}", lambda: _derive_config_data(config)
+    )
+    if data is None:
+        return None
+    keys, prefixes, multi = data
+    return _PhraseIndex(keys, prefixes), multi
+
+
+def _derive_config_data(
+    config: str,
+) -> tuple[frozenset[str], frozenset[str], dict[str, tuple[str, ...]]] | None:
     names = ("STCharacters", "TSCharacters")
     try:
         path = next(d / f"{config}.json" for d in _data_dirs() if (d / f"{config}.json").is_file())
@@ -144,7 +169,7 @@ def _config_data(config: str) -> tuple[_PhraseIndex, dict[str, tuple[str, ...]]]
     phrases = frozenset(k for k in entries if len(k) > 1)
     multi = _live_readings(table, {k: entries[k][0] for k in phrases})
     prefixes = frozenset(k[:n] for k in phrases for n in range(1, len(k)))
-    return _PhraseIndex(phrases, prefixes), multi
+    return phrases, prefixes, multi
 
 
 def _live_readings(

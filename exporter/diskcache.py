@@ -1,0 +1,70 @@
+"""Data derived from installed dictionaries, kept between runs so a cold build skips the work.
+
+OpenCC's phrase index and the word guard's decisive phrases take ~1 s to derive from OpenCC's
+dictionaries and are the same for every run until those dictionaries change; marshal loads
+them in milliseconds. An entry is named by a hash of everything it derives from (package
+versions, the dictionary files' sizes and times), so an upgrade simply misses and rebuilds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import marshal
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any, TypeVar, cast
+
+log = logging.getLogger("exporter.cache")
+
+T = TypeVar("T")
+# Bump when the shape of a cached value changes.
+SCHEMA = "1"
+
+
+def cache_dir() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "exporter"
+
+
+def files_stamp(paths: Iterable[Path]) -> str:
+    """Sizes and modification times of the files a value derives from."""
+    parts = []
+    for path in sorted(paths):
+        try:
+            info = path.stat()
+        except OSError:
+            continue
+        parts.append(f"{path}:{info.st_size}:{info.st_mtime_ns}")
+    return "|".join(parts)
+
+
+def load_or_build(kind: str, key: str, build: Callable[[], T]) -> T:
+    """The cached value for ``key``, else ``build()``'s (stored for next time if possible)."""
+    material = f"{SCHEMA}|{sys.version_info[:2]}|{marshal.version}|{key}"
+    digest = hashlib.sha256(material.encode("utf-8")).hexdigest()[:32]
+    path = cache_dir() / f"{kind}-{digest}.marshal"
+    try:
+        return _loads(path.read_bytes())
+    except (OSError, EOFError, ValueError, TypeError):
+        pass
+    value = build()
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{kind}-", suffix=".part", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                marshal.dump(cast(Any, value), handle)
+            os.replace(tmp, path)  # concurrent builders each write whole files
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except (OSError, ValueError) as exc:  # read-only home, full disk, unmarshallable value
+        log.debug("not caching %s: %s", kind, exc)
+    return value
+
+
+def _loads(data: bytes) -> Any:
+    return marshal.loads(data)
