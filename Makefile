@@ -45,9 +45,9 @@ $(INSTALLED): pyproject.toml
 	# DejaVu Sans (fallback for arrows, maths, shapes): we only copy its TTF; the
 	# package's declared rinohtype -> Sphinx dependencies are never imported.
 	$(PY) -m pip install --quiet --no-deps 'rinoh-typeface-dejavusans==0.1.0'
-	# jieba's dictionary cache (~/.cache/exporter/jieba.cache), built now so that the first
-	# Traditional build's word guard loads it instead of parsing the dictionary.
-	$(PY) -c 'from exporter.transforms.convert.guard import _jieba; _jieba()'
+	# OpenCC's derived phrase data (~/.cache/exporter/opencc-*.marshal; exporter/diskcache.py),
+	# built now so that the first Traditional build loads it instead of deriving it (~1 s).
+	$(PY) -c 'from exporter.transforms.convert import convert_text as c; c("干部", "s2hk", corrections=(), word_guard=True)'
 	touch $@
 
 install: $(INSTALLED) ## create .venv and install the package with its dependencies
