@@ -311,8 +311,9 @@ def _build_options(args: argparse.Namespace) -> Any:
         strict=args.strict,
         progress=not args.quiet and sys.stderr.isatty(),
         style=args.style,
-        executor=args.executor,
-        ray_address=args.ray_address,
+        # `pack` builds one document in this process: no executor options.
+        executor=getattr(args, "executor", "local"),
+        ray_address=getattr(args, "ray_address", None),
     )
 
 
