@@ -654,18 +654,7 @@ def write(doc: Document, path: Path, *, layout: str = "mono", style: Style | Non
     title = doc.meta.title if target is None else f"{doc.meta.title} / {target.meta.title}"
     _page_footer(document.sections[0], lang, house.header_text(doc.meta.title), house)
 
-    if house.logo.path is not None:
-        from docx.enum.text import WD_ALIGN_PARAGRAPH
-        from docx.shared import Mm
-
-        document.add_picture(str(house.logo.path), width=Mm(house.logo.width))
-        logo = document.paragraphs[-1].paragraph_format
-        # Normal's exact line spacing would clip the picture to one line of text.
-        logo.line_spacing, logo.first_line_indent = 1.0, Mm(0)
-        logo.space_after = Mm(6 * 25.4 / 72)
-        logo.alignment = WD_ALIGN_PARAGRAPH.LEFT
-    if house.marking.text:
-        build.para(house.marking.text, STYLE_MARKING)
+    masthead(document, build, house)
     last = build.para(doc.meta.title, "Title")
     if target is not None:
         last = build.para(target.meta.title, "Subtitle", english=True)
@@ -680,16 +669,7 @@ def write(doc: Document, path: Path, *, layout: str = "mono", style: Style | Non
     for n, line in enumerate(notes.notice if notes else ()):
         last = build.para(line, STYLE_INFO, english=bool(n) or lang.startswith("en"))
     build.rule_under(last)
-    if layout == "side-by-side" and target is not None:
-        build.side_by_side(doc, target, marks)
-    else:
-        for index, block in enumerate(doc.blocks):
-            paragraph = build.para(block.text, _block_style(block, translation=False))
-            if index in marks:
-                build.mark(paragraph, marks[index])
-            if target is not None:
-                other = target.blocks[index]
-                build.para(other.text, _block_style(other, translation=True), english=True)
+    body(build, doc, target, layout, marks)
     if notes:
         build.para(notes.heading, STYLE_NOTES_HEADING)
         for intro in notes.intros:
@@ -697,6 +677,44 @@ def write(doc: Document, path: Path, *, layout: str = "mono", style: Style | Non
         for item in notes.items:
             build.para(item, STYLE_NOTE)
 
+    save(document, path, title=title, lang=lang, name=doc.name,
+         comments=f"Built by exporter from {doc.name}")  # fmt: skip
+
+
+def masthead(document: Any, build: _Builder, house: Style) -> None:
+    """The house style's logo and marking line, above a briefing's or a pack's title."""
+    if house.logo.path is not None:
+        from docx.enum.text import WD_ALIGN_PARAGRAPH
+        from docx.shared import Mm
+
+        document.add_picture(str(house.logo.path), width=Mm(house.logo.width))
+        logo = document.paragraphs[-1].paragraph_format
+        # Normal's exact line spacing would clip the picture to one line of text.
+        logo.line_spacing, logo.first_line_indent = 1.0, Mm(0)
+        logo.space_after = Mm(6 * 25.4 / 72)
+        logo.alignment = WD_ALIGN_PARAGRAPH.LEFT
+    if house.marking.text:
+        build.para(house.marking.text, STYLE_MARKING)
+
+
+def body(
+    build: _Builder, doc: Document, target: Document | None, layout: str, marks: dict[int, str]
+) -> None:
+    """An article's blocks: alone, interleaved with the translation's, or side by side."""
+    if layout == "side-by-side" and target is not None:
+        build.side_by_side(doc, target, marks)
+        return
+    for index, block in enumerate(doc.blocks):
+        paragraph = build.para(block.text, _block_style(block, translation=False))
+        if index in marks:
+            build.mark(paragraph, marks[index])
+        if target is not None:
+            other = target.blocks[index]
+            build.para(other.text, _block_style(other, translation=True), english=True)
+
+
+def save(document: Any, path: Path, *, title: str, lang: str, name: str, comments: str) -> None:
+    """Set the core properties (fixed build time) and write a normalised, reproducible zip."""
     when = build_time().replace(tzinfo=None)
     props = document.core_properties
     props.title = core_property(title)
@@ -707,8 +725,8 @@ def write(doc: Document, path: Path, *, layout: str = "mono", style: Style | Non
     props.created = when
     props.modified = when
     props.revision = 1
-    props.keywords = core_property(doc.name)
-    props.comments = core_property(f"Built by exporter from {doc.name}")
+    props.keywords = core_property(name)
+    props.comments = core_property(comments)
     buffer = io.BytesIO()
     document.save(buffer)
     stamp = (max(when.year, 1980), when.month, when.day, when.hour, when.minute, when.second)

@@ -13,23 +13,21 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from ..labels import labels, script_of
+from ..labels import script_of
 from ..model import Document, Heading, Pack
-from ..reproducible import build_time
 from ..style import Style, default_style
 from . import content, pack_content
 from .docx import (
     STYLE_INFO,
-    STYLE_MARKING,
     STYLE_NOTE,
-    _block_style,
     _Builder,
-    _normalize_zip,
     _page_footer,
     _qn,
     _template,
     _zh_lang,
-    core_property,
+    body,
+    masthead,
+    save,
 )
 from .families import families_for
 
@@ -149,18 +147,7 @@ def write(pack: Pack, path: Path, *, layout: str = "mono", style: Style | None =
     _page_footer(document.sections[0], lang, house.header_text(pack.title), house)
     words = pack_content.pack_words(lang)
 
-    if house.logo.path is not None:
-        from docx.enum.text import WD_ALIGN_PARAGRAPH
-        from docx.shared import Mm
-
-        document.add_picture(str(house.logo.path), width=Mm(house.logo.width))
-        logo = document.paragraphs[-1].paragraph_format
-        # As in a single briefing: Normal's exact line spacing would clip the picture.
-        logo.line_spacing, logo.first_line_indent = 1.0, Mm(0)
-        logo.space_after = Mm(6 * 25.4 / 72)
-        logo.alignment = WD_ALIGN_PARAGRAPH.LEFT
-    if house.marking.text:
-        build.para(house.marking.text, STYLE_MARKING)
+    masthead(document, build, house)
     build.para(pack.title, "Title")
     if pack.subtitle:
         build.para(pack.subtitle, "Subtitle", english=True)
@@ -185,17 +172,7 @@ def write(pack: Pack, path: Path, *, layout: str = "mono", style: Style | None =
         if target is not None:
             for line in content.info_lines(target):
                 build.para(line, STYLE_INFO, english=True)
-        marks = content.paragraph_marks(doc)
-        if layout == "side-by-side" and target is not None:
-            build.side_by_side(doc, target, marks)
-            continue
-        for i, block in enumerate(doc.blocks):
-            paragraph = build.para(block.text, _block_style(block, translation=False))
-            if i in marks:
-                build.mark(paragraph, marks[i])
-            if target is not None:
-                other = target.blocks[i]
-                build.para(other.text, _block_style(other, translation=True), english=True)
+        body(build, doc, target, layout, content.paragraph_marks(doc))
 
     build.para(words["sources_heading"], "Heading 1")
     for entry in pack_content.source_entries(pack):
@@ -204,19 +181,5 @@ def write(pack: Pack, path: Path, *, layout: str = "mono", style: Style | None =
             build.para(line, STYLE_NOTE)
     _update_fields_on_open(document)
 
-    when = build_time().replace(tzinfo=None)
-    props = document.core_properties
-    props.title = core_property(pack.title)
-    props.subject = labels(lang)["subject"]
-    props.language = lang
-    props.author = "exporter"
-    props.last_modified_by = "exporter"
-    props.created = when
-    props.modified = when
-    props.revision = 1
-    props.keywords = core_property(pack.name)
-    props.comments = f"Briefing pack of {len(pack.articles)} items, built by exporter"
-    buffer = io.BytesIO()
-    document.save(buffer)
-    stamp = (max(when.year, 1980), when.month, when.day, when.hour, when.minute, when.second)
-    path.write_bytes(_normalize_zip(buffer.getvalue(), stamp))
+    save(document, path, title=pack.title, lang=lang, name=pack.name,
+         comments=f"Briefing pack of {len(pack.articles)} items, built by exporter")  # fmt: skip
