@@ -7,22 +7,33 @@ multiBuild until the page numbers settle.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from reportlab.lib.colors import Color
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.platypus import CondPageBreak, PageBreak, Spacer, Table, TableStyle
+from reportlab.platypus import CondPageBreak, PageBreak, Spacer
 from reportlab.platypus.flowables import HRFlowable
 from reportlab.platypus.tableofcontents import TableOfContents
 
 from ..labels import labels, script_of
-from ..model import Block, Document, Heading, Pack
+from ..model import Document, Pack
 from ..style import Style, default_style, hex_rgb
 from . import content, pack_content
-from .pdf import _clip, _Fonts, _logo, _numbered_canvas, _styles, _Template, log
-from .pdf_text import cjk_paragraph, install_reportlab_fixes, paragraph_markup
+from .pdf import (
+    Flowables,
+    _clip,
+    _Fonts,
+    _logo,
+    _numbered_canvas,
+    _styles,
+    _Template,
+    article_body,
+    bookmarked,
+    document_settings,
+    log,
+)
+from .pdf_text import install_reportlab_fixes, paragraph_markup
 
 
 class _PackTemplate(_Template):
@@ -64,32 +75,14 @@ def write(pack: Pack, path: Path, *, layout: str = "mono", style: Style | None =
         fontName=styles["info"].fontName, fontSize=10.5, leading=16, spaceAfter=2,
         wordWrap="CJK",
     )  # fmt: skip
-    choosers: dict[str, Callable[[str], str | None]] = {}
-
-    def chooser_for(font_name: str) -> Callable[[str], str | None]:
-        if font_name not in choosers:
-            choosers[font_name] = fonts.chooser(font_name)
-        return choosers[font_name]
-
-    def para(text: str, style_name: str) -> Any:
-        style = styles[style_name]
-        return cjk_paragraph(text, style, chooser_for(style.fontName))
+    make = Flowables(fonts, styles)
+    para = make.para
 
     def marked(flowable: Any, title: str, level: int, toc: bool = False) -> Any:
-        flowable._exporter_bookmark = (title, level)
+        bookmarked(flowable, title, level)
         if toc:
             # Contents entries are reportlab markup: the same per-character font fallback.
-            flowable._exporter_toc = (0, paragraph_markup(title, chooser_for(toc_style.fontName)))
-        return flowable
-
-    def block_flowable(block: Block, *, en: bool, mark: str | None = None) -> Any:
-        if isinstance(block, Heading):
-            flowable = para(block.text, "h1_en" if en else "h1")
-        else:
-            flowable = para(block.text, "body_en" if en else "body")
-        if mark:
-            # A damaged paragraph's ※n in the margin, as in a single briefing.
-            flowable.margin_mark = (mark, fonts.body, 7.5, styles["note"].textColor)
+            flowable._exporter_toc = (0, paragraph_markup(title, make.chooser(toc_style.fontName)))
         return flowable
 
     def article(doc: Document) -> list[Any]:
@@ -97,7 +90,6 @@ def write(pack: Pack, path: Path, *, layout: str = "mono", style: Style | None =
         if layout != "mono" and target is None:
             raise ValueError(f"layout {layout!r} needs translated articles")
         title = doc.meta.title if target is None else f"{doc.meta.title} / {target.meta.title}"
-        marks = content.paragraph_marks(doc)
         # A section starts on a new page unless its title, date lines and a few lines of
         # text fit where the last one ended: no title stranded at the foot of a page.
         room = (
@@ -113,44 +105,7 @@ def write(pack: Pack, path: Path, *, layout: str = "mono", style: Style | None =
         if target is not None:
             part.extend(para(line, "info_en") for line in content.info_lines(target))
         part.append(Spacer(1, 6))
-        if layout == "side-by-side" and target is not None:
-            rows = []
-            for row, (left, right) in enumerate(zip(doc.blocks, target.blocks, strict=True)):
-                cells = [
-                    block_flowable(left, en=False, mark=marks.get(row)),
-                    block_flowable(right, en=True),
-                ]
-                if isinstance(left, Heading):
-                    marked(cells[0], f"{left.text} / {right.text}", 1)
-                rows.append(cells)
-            if rows:
-                width = style.page.text_width
-                table = Table(rows, colWidths=[width * 0.5] * 2, splitByRow=1, splitInRow=1)
-                table.setStyle(
-                    TableStyle(
-                        [
-                            # No base-14 Helvetica from the Table's own cell font.
-                            ("FONTNAME", (0, 0), (-1, -1), fonts.body),
-                            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                            ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                            ("RIGHTPADDING", (0, 0), (0, -1), 9),
-                            ("LEFTPADDING", (1, 0), (1, -1), 9),
-                            ("LINEAFTER", (0, 0), (0, -1), 0.4, Color(0.82, 0.83, 0.86)),
-                        ]
-                    )
-                )
-                part.append(table)
-        else:
-            for index, block in enumerate(doc.blocks):
-                flowable = block_flowable(block, en=english, mark=marks.get(index))
-                if isinstance(block, Heading):
-                    mark = block.text
-                    if target is not None:
-                        mark = f"{block.text} / {target.blocks[index].text}"
-                    marked(flowable, mark, 1)
-                part.append(flowable)
-                if target is not None:
-                    part.append(block_flowable(target.blocks[index], en=True))
+        part.extend(article_body(make, doc, target, layout, style.page.text_width))
         part.append(HRFlowable(width="30%", thickness=0.4, color=Color(0.8, 0.8, 0.82)))
         return part
 
@@ -188,24 +143,13 @@ def write(pack: Pack, path: Path, *, layout: str = "mono", style: Style | None =
         story.extend(para(line, "note") for line in entry.lines)
 
     single = labels(lang)
-    margins = style.page.margins_pt()
     template = _PackTemplate(
         str(path),
-        pagesize=(style.page.width, style.page.height),
-        topMargin=margins[0],
-        bottomMargin=margins[1],
-        leftMargin=margins[2],
-        rightMargin=margins[3],
         title=pack.title,
         subject=single["subject"],
         author="",
-        creator="exporter",
-        producer="exporter (ReportLab)",
         keywords=[pack.name, lang],
-        lang=lang,
-        invariant=1,
-        initialFontName=fonts.body,
-        initialFontSize=style.text["body"].size,
+        **document_settings(style, fonts, lang),
     )
     page_label = single["page"] if style.footer.page_numbers else None
     header = _clip(style.header_text(pack.title), 60)

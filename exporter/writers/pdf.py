@@ -204,6 +204,101 @@ def _logo(style: Style) -> Any:
     return image
 
 
+class Flowables:
+    """Paragraphs in the house styles, each character drawn by a face that has it."""
+
+    def __init__(self, fonts: _Fonts, styles: dict[str, ParagraphStyle]) -> None:
+        self.fonts, self.styles = fonts, styles
+        self._choosers: dict[str, Callable[[str], str | None]] = {}
+
+    def chooser(self, font_name: str) -> Callable[[str], str | None]:
+        if font_name not in self._choosers:
+            self._choosers[font_name] = self.fonts.chooser(font_name)
+        return self._choosers[font_name]
+
+    def para(self, text: str, style_name: str) -> Any:
+        style = self.styles[style_name]
+        return cjk_paragraph(text, style, self.chooser(style.fontName))
+
+    def block(self, block: Block, *, en: bool, mark: str | None = None) -> Any:
+        """A heading or paragraph; a damaged paragraph carries its ※n in the margin."""
+        if isinstance(block, Heading):
+            flowable = self.para(block.text, "h1_en" if en else "h1")
+        else:
+            flowable = self.para(block.text, "body_en" if en else "body")
+        if mark:
+            flowable.margin_mark = (mark, self.fonts.body, 7.5, self.styles["note"].textColor)
+        return flowable
+
+
+def bookmarked(flowable: Any, title: str, level: int = 0) -> Any:
+    """Mark ``flowable`` for the PDF outline (made when its page is drawn)."""
+    flowable._exporter_bookmark = (title, level)
+    return flowable
+
+
+def article_body(
+    make: Flowables, doc: Document, target: Document | None, layout: str, width: float
+) -> list[Any]:
+    """An article's blocks: alone, interleaved with the translation's, or side by side."""
+    marks = content.paragraph_marks(doc)
+    english = script_of(doc.meta.lang) == "Latn"
+    story: list[Any] = []
+    if layout == "side-by-side" and target is not None:
+        commands = TableStyle(
+            [
+                # The cells hold Paragraphs, but Table still sets its cell font (Helvetica by
+                # default) on the canvas, which would put an unembedded base-14 font in the PDF.
+                ("FONTNAME", (0, 0), (-1, -1), make.fonts.body),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (0, -1), 9),
+                ("LEFTPADDING", (1, 0), (1, -1), 9),
+                ("LINEAFTER", (0, 0), (0, -1), 0.4, Color(0.82, 0.83, 0.86)),
+            ]
+        )
+        # One table per row, so that a heading row keeps with the row after it (reportlab's
+        # keep-with-next works between flowables, not between the rows of one table).
+        for index, (left, right) in enumerate(zip(doc.blocks, target.blocks, strict=True)):
+            cells = [make.block(left, en=False, mark=marks.get(index)), make.block(right, en=True)]
+            row = Table([cells], colWidths=[width * 0.5, width * 0.5], splitInRow=1)
+            row.setStyle(commands)
+            row.keepWithNext = int(isinstance(left, Heading))
+            if isinstance(left, Heading):
+                bookmarked(row, f"{left.text} / {right.text}", 1)
+            story.append(row)
+        return story
+    for index, block in enumerate(doc.blocks):
+        flowable = make.block(block, en=english, mark=marks.get(index))
+        if isinstance(block, Heading):
+            mark = block.text
+            if target is not None:
+                mark = f"{block.text} / {target.blocks[index].text}"
+            bookmarked(flowable, mark, 1)
+        story.append(flowable)
+        if target is not None:
+            story.append(make.block(target.blocks[index], en=True))
+    return story
+
+
+def document_settings(style: Style, fonts: _Fonts, lang: str) -> dict[str, Any]:
+    """What every PDF of the house style shares: page, margins, producer, reproducibility."""
+    top, bottom, left, right = style.page.margins_pt()
+    return {
+        "pagesize": (style.page.width, style.page.height),
+        "topMargin": top,
+        "bottomMargin": bottom,
+        "leftMargin": left,
+        "rightMargin": right,
+        "creator": "exporter",
+        "producer": "exporter (ReportLab)",
+        "lang": lang,
+        "invariant": 1,
+        "initialFontName": fonts.body,
+        "initialFontSize": style.text["body"].size,
+    }
+
+
 def write(doc: Document, path: Path, *, layout: str = "mono", style: Style | None = None) -> None:
     """Write ``doc`` to ``path`` (a temporary file the caller renames into place)."""
     install_reportlab_fixes()
@@ -215,29 +310,8 @@ def write(doc: Document, path: Path, *, layout: str = "mono", style: Style | Non
     target = doc.translation if layout != "mono" else None
     if layout != "mono" and target is None:
         raise ValueError(f"layout {layout!r} needs a translated document")
-    choosers: dict[str, Callable[[str], str | None]] = {}
-
-    def para(text: str, style_name: str) -> Any:
-        style = styles[style_name]
-        chooser = choosers.get(style.fontName)
-        if chooser is None:
-            chooser = choosers[style.fontName] = fonts.chooser(style.fontName)
-        return cjk_paragraph(text, style, chooser)
-
-    def bookmarked(flowable: Any, title: str, level: int = 0) -> Any:
-        flowable._exporter_bookmark = (title, level)
-        return flowable
-
-    marks = content.paragraph_marks(doc)
-
-    def block_flowable(block: Block, *, en: bool, index: int = -1) -> Any:
-        if isinstance(block, Heading):
-            flowable = para(block.text, "h1_en" if en else "h1")
-        else:
-            flowable = para(block.text, "body_en" if en else "body")
-        if index in marks:
-            flowable.margin_mark = (marks[index], fonts.body, 7.5, styles["note"].textColor)
-        return flowable
+    make = Flowables(fonts, styles)
+    para = make.para
 
     story: list[Any] = []
     if style.logo.path is not None:
@@ -276,41 +350,7 @@ def write(doc: Document, path: Path, *, layout: str = "mono", style: Style | Non
     if style.page.cover:
         story.append(PageBreak())
 
-    if layout == "side-by-side" and target is not None:
-        width = style.page.text_width
-        commands = TableStyle(
-            [
-                # The cells hold Paragraphs, but Table still sets its cell font (Helvetica by
-                # default) on the canvas, which would put an unembedded base-14 font in the PDF.
-                ("FONTNAME", (0, 0), (-1, -1), fonts.body),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                ("RIGHTPADDING", (0, 0), (0, -1), 9),
-                ("LEFTPADDING", (1, 0), (1, -1), 9),
-                ("LINEAFTER", (0, 0), (0, -1), 0.4, Color(0.82, 0.83, 0.86)),
-            ]
-        )
-        # One table per row, so that a heading row keeps with the row after it (reportlab's
-        # keep-with-next works between flowables, not between the rows of one table).
-        for index, (left, right) in enumerate(zip(doc.blocks, target.blocks, strict=True)):
-            cells = [block_flowable(left, en=False, index=index), block_flowable(right, en=True)]
-            row = Table([cells], colWidths=[width * 0.5, width * 0.5], splitInRow=1)
-            row.setStyle(commands)
-            row.keepWithNext = int(isinstance(left, Heading))
-            if isinstance(left, Heading):
-                bookmarked(row, f"{left.text} / {right.text}", 1)
-            story.append(row)
-    else:
-        for index, block in enumerate(doc.blocks):
-            flowable = block_flowable(block, en=english, index=index)
-            if isinstance(block, Heading):
-                mark = block.text
-                if target is not None:
-                    mark = f"{block.text} / {target.blocks[index].text}"
-                bookmarked(flowable, mark, 1)
-            story.append(flowable)
-            if target is not None:
-                story.append(block_flowable(target.blocks[index], en=True))
+    story.extend(article_body(make, doc, target, layout, style.page.text_width))
 
     if notes:
         story.append(bookmarked(para(notes.heading, "note_h"), notes.heading, 1))
@@ -318,24 +358,13 @@ def write(doc: Document, path: Path, *, layout: str = "mono", style: Style | Non
         story.extend(para(item, "note") for item in notes.items)
 
     words = labels(lang)
-    margins = style.page.margins_pt()
     template = _Template(
         str(path),
-        pagesize=(style.page.width, style.page.height),
-        topMargin=margins[0],
-        bottomMargin=margins[1],
-        leftMargin=margins[2],
-        rightMargin=margins[3],
         title=outline_title,
         subject=words["subject"] + (f" — {doc.meta.source}" if doc.meta.source else ""),
         author=doc.meta.source or "",
-        creator="exporter",
-        producer="exporter (ReportLab)",
         keywords=[doc.name, lang],
-        lang=lang,
-        invariant=1,
-        initialFontName=fonts.body,
-        initialFontSize=style.text["body"].size,
+        **document_settings(style, fonts, lang),
     )
     header = _clip(style.header_text(title), 60)
     page_label = words["page"] if style.footer.page_numbers else None
