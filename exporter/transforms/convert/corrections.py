@@ -87,12 +87,16 @@ def _packaged_corrections() -> tuple[Correction, ...]:
     return tuple(parse_corrections(PACKAGED_CORRECTIONS.read_text("utf-8"), "corrections.tsv"))
 
 
-def _user_corrections(path: Path) -> list[Correction]:
+def read_user_file(path: Path, what: str) -> str:
+    """A user's TSV (UTF-8, a BOM allowed); unreadable is bad input naming ``what`` it is."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        return path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read the corrections file ({exc})") from None
-    return parse_corrections(text, str(path))
+        raise InputError(f"{path}: cannot read the {what} file ({exc})") from None
+
+
+def _user_corrections(path: Path) -> list[Correction]:
+    return parse_corrections(read_user_file(path, "corrections"), str(path))
 
 
 _FORMS_STAGE = {"s2hk": "t2hk", "s2hkp": "t2hk", "t2hk": "t2hk"}

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ...errors import InputError
-from .corrections import edition_chain
+from .corrections import edition_chain, read_user_file
 from .matching import find_longest
 from .opencc_data import _CLAUSE_BREAK, DATA_DIR, _converter
 from .profiles import resolve_profile
@@ -68,11 +68,7 @@ def _packaged() -> tuple[VocabularyEntry, ...]:
 
 
 def _user(path: Path) -> list[VocabularyEntry]:
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read the vocabulary file ({exc})") from None
-    return parse_vocabulary(text, str(path))
+    return parse_vocabulary(read_user_file(path, "vocabulary"), str(path))
 
 
 def vocabulary_for(
