@@ -104,33 +104,8 @@ def _parser() -> argparse.ArgumentParser:
         "structure is mirrored under DIR)",
     )  # fmt: skip
     build.add_argument("--out", "-o", type=Path, required=True, metavar="DIR", help="output folder")
-    build.add_argument(
-        "--format", "-f", dest="formats", type=_csv(FORMATS), default=FORMATS,
-        help="docx,pdf (default: both)",
-    )  # fmt: skip
-    build.add_argument(
-        "--lang", "-l", dest="langs", type=_csv(_langs()), default=None,
-        help=f"editions: {', '.join(_langs())} (default: zh-CN, or none with --bilingual)",
-    )  # fmt: skip
-    build.add_argument(
-        "--bilingual", "-b", type=_csv(("interleaved", "side-by-side")), default=(),
-        help="Chinese–English layouts: interleaved,side-by-side",
-    )  # fmt: skip
-    build.add_argument("--corrections", type=Path, help="your conversion corrections (TSV)")
+    _add_edition_options(build)
     build.add_argument("--review", action="store_true", help="write an ambiguity review report")
-    build.add_argument("--vocabulary", type=Path, help="your zh-HK/zh-MO vocabulary (TSV)")
-    build.add_argument(
-        "--no-vocabulary", action="store_true", help="zh-HK/zh-MO: characters only, no words"
-    )
-    glossary = build.add_mutually_exclusive_group()
-    glossary.add_argument(
-        "--glossary", type=Path,
-        help="translation glossary (source<TAB>target); default: the shipped starter glossary",
-    )  # fmt: skip
-    glossary.add_argument("--no-glossary", action="store_true", help="translate without a glossary")
-    build.add_argument("--model", help="translation model id or .argosmodel folder")
-    build.add_argument("--no-cache", action="store_true", help="do not use the translation cache")
-    build.add_argument("--cache", type=Path, help="translation cache file (SQLite)")
     build.add_argument(
         "-j", "--jobs", type=_jobs, default=0, metavar="N",
         help="documents built in parallel (default, and 0: one per core)",
@@ -145,8 +120,6 @@ def _parser() -> argparse.ArgumentParser:
         help="the Ray cluster to use (default: $RAY_ADDRESS, else a local instance of -j CPUs)",
     )  # fmt: skip
     build.add_argument("--strict", action="store_true", help="treat warnings as errors")
-    build.add_argument("--no-manifest", action="store_true", help="do not update DIR/manifest.json")
-    build.add_argument("--style", type=Path, metavar="FILE", help="house style (TOML); see README")
     style = sub.add_parser("style", help="print the default house style (TOML)", parents=[common])
     style.add_argument("--print-default", action="store_true", required=True)
 
@@ -165,6 +138,42 @@ def _parser() -> argparse.ArgumentParser:
     remove = msub.add_parser("remove", help="remove an installed model")
     remove.add_argument("model", help="model id or FROM-TO code, e.g. zh-en")
     return parser
+
+
+def _add_edition_options(command: argparse.ArgumentParser) -> None:
+    """What to write and how, shared by `build` and `pack` (one BuildOptions reads both)."""
+    command.add_argument(
+        "--format", "-f", dest="formats", type=_csv(FORMATS), default=FORMATS,
+        help="docx,pdf (default: both)",
+    )  # fmt: skip
+    command.add_argument(
+        "--lang", "-l", dest="langs", type=_csv(_langs()), default=None,
+        help=f"editions: {', '.join(_langs())} (default: zh-CN, or none with --bilingual)",
+    )  # fmt: skip
+    command.add_argument(
+        "--bilingual", "-b", type=_csv(("interleaved", "side-by-side")), default=(),
+        help="Chinese–English layouts: interleaved,side-by-side",
+    )  # fmt: skip
+    command.add_argument("--corrections", type=Path, help="your conversion corrections (TSV)")
+    command.add_argument("--vocabulary", type=Path, help="your zh-HK/zh-MO vocabulary (TSV)")
+    command.add_argument(
+        "--no-vocabulary", action="store_true", help="zh-HK/zh-MO: characters only, no words"
+    )
+    glossary = command.add_mutually_exclusive_group()
+    glossary.add_argument(
+        "--glossary", type=Path,
+        help="translation glossary (source<TAB>target); default: the shipped starter glossary",
+    )  # fmt: skip
+    glossary.add_argument("--no-glossary", action="store_true", help="translate without a glossary")
+    command.add_argument("--model", help="translation model id or .argosmodel folder")
+    command.add_argument("--no-cache", action="store_true", help="do not use the translation cache")
+    command.add_argument("--cache", type=Path, help="translation cache file (SQLite)")
+    command.add_argument(
+        "--no-manifest", action="store_true", help="do not update DIR/manifest.json"
+    )
+    command.add_argument(
+        "--style", type=Path, metavar="FILE", help="house style (TOML); see README"
+    )
 
 
 def _file_stem(value: str) -> str:
@@ -193,35 +202,11 @@ def _add_pack_parser(sub: Any, common: argparse.ArgumentParser) -> None:
         "--name", default="pack", type=_file_stem,
         help="output file name stem (default: pack → pack.zh-CN.pdf)",
     )  # fmt: skip
-    pack.add_argument(
-        "--format", "-f", dest="formats", type=_csv(FORMATS), default=FORMATS,
-        help="docx,pdf (default: both)",
-    )  # fmt: skip
-    pack.add_argument(
-        "--lang", "-l", dest="langs", type=_csv(_langs()), default=None,
-        help=f"editions: {', '.join(_langs())} (default: zh-CN, or none with --bilingual)",
-    )  # fmt: skip
-    pack.add_argument(
-        "--bilingual", "-b", type=_csv(("interleaved", "side-by-side")), default=(),
-        help="Chinese–English layouts: interleaved,side-by-side",
-    )  # fmt: skip
-    pack.add_argument("--corrections", type=Path, help="your conversion corrections (TSV)")
-    pack.add_argument("--vocabulary", type=Path, help="your zh-HK/zh-MO vocabulary (TSV)")
-    pack.add_argument(
-        "--no-vocabulary", action="store_true", help="zh-HK/zh-MO: characters only, no words"
-    )
-    glossary = pack.add_mutually_exclusive_group()
-    glossary.add_argument("--glossary", type=Path, help="translation glossary (TSV)")
-    glossary.add_argument("--no-glossary", action="store_true", help="translate without a glossary")
-    pack.add_argument("--model", help="translation model id or .argosmodel folder")
-    pack.add_argument("--no-cache", action="store_true", help="do not use the translation cache")
-    pack.add_argument("--cache", type=Path, help="translation cache file (SQLite)")
+    _add_edition_options(pack)
     pack.add_argument(
         "--strict", action="store_true",
         help="refuse the whole pack if a source is bad (exit 3) or a warning is raised (exit 6)",
     )  # fmt: skip
-    pack.add_argument("--no-manifest", action="store_true", help="do not update DIR/manifest.json")
-    pack.add_argument("--style", type=Path, metavar="FILE", help="house style (TOML); see README")
 
 
 class _PlainFormatter(logging.Formatter):
@@ -302,8 +287,8 @@ def _build_options(args: argparse.Namespace) -> Any:
         bilingual=args.bilingual,
         corrections=args.corrections,
         review=getattr(args, "review", False),
-        vocabulary=not getattr(args, "no_vocabulary", False),
-        user_vocabulary=getattr(args, "vocabulary", None),
+        vocabulary=not args.no_vocabulary,
+        user_vocabulary=args.vocabulary,
         glossary=None if args.no_glossary else (args.glossary or _starter_glossary()),
         model=args.model,
         cache=args.cache,
