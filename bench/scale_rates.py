@@ -77,10 +77,10 @@ def main() -> int:
     corpus = _corpus(work / "in", count + 1)
     from real_model import build_real_size_package
 
-    from exporter.testing.tiny_model import build_identity_argos_package
+    from exporter.testing.tiny_model import build_tiny_argos_package
 
     envs = {
-        "tiny": _install(build_identity_argos_package(work / "tiny"), work / "data-tiny"),
+        "tiny": _install(build_tiny_argos_package(work / "tiny"), work / "data-tiny"),
         "real-size": _install(build_real_size_package(work / "real"), work / "data-real"),
     }
     for kind, label in KINDS.items():

@@ -29,9 +29,9 @@ def main() -> int:
     models = Path(tempfile.mkdtemp(prefix="layout-models-"))
     os.environ["ARGOS_PACKAGES_DIR"] = str(models / "packages")
     os.environ["XDG_DATA_HOME"] = str(models / "data")
-    from exporter.testing.tiny_model import build_identity_argos_package
+    from exporter.testing.tiny_model import build_tiny_argos_package
 
-    archive = build_identity_argos_package(models)
+    archive = build_tiny_argos_package(models)
     subprocess.run(
         [sys.executable, "-m", "exporter", "models", "install", "--file", str(archive)],
         check=True,

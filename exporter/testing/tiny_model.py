@@ -309,7 +309,3 @@ def build_tiny_argos_package(dest: Path, *, training_text: str | None = None) ->
         )
         _write_zip(archive, root)
     return archive
-
-
-# The name the tests used when the model copied its input.
-build_identity_argos_package = build_tiny_argos_package
