@@ -26,6 +26,7 @@ SCHEMA = "1"
 
 
 def cache_dir() -> Path:
+    """exporter's folder in the user's cache ($XDG_CACHE_HOME/exporter, ~/.cache/exporter)."""
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "exporter"
 
 

@@ -424,8 +424,9 @@ def metrics_cache_dir() -> Path:
     built = default_font_root() / "build"
     if built.is_dir() and os.access(built, os.W_OK):
         return built / ".metrics"
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "exporter" / "font-metrics"
+    from .diskcache import cache_dir
+
+    return cache_dir() / "font-metrics"
 
 
 def _metrics_key(path: Path) -> str:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -54,8 +53,9 @@ def journal() -> Iterator[list[tuple[str, str, str, Entry]]]:
 
 
 def default_path() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "exporter" / "translations.sqlite"
+    from ..diskcache import cache_dir
+
+    return cache_dir() / "translations.sqlite"
 
 
 class TranslationCache:

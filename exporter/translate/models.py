@@ -435,8 +435,9 @@ def _download(url: str, dest: Path, timeout: float) -> None:
 
 
 def _downloads_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "exporter" / "downloads"
+    from ..diskcache import cache_dir
+
+    return cache_dir() / "downloads"
 
 
 def install_from_index(

@@ -10,12 +10,11 @@ from __future__ import annotations
 import bisect
 import functools
 import logging
-import os
 import tempfile
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
+from ...diskcache import cache_dir
 from ...segment import _cutter
 from .matching import find_all
 from .opencc_data import _CLAUSE_BREAK, _phrase_segments, _PhraseIndex, _run_chain, data_stamp
@@ -34,7 +33,7 @@ def _jieba() -> Any | None:
     # default (and loads that file with marshal): keep it quiet, cache in a private folder.
     jieba.setLogLevel(logging.WARNING)
     tokenizer = jieba.Tokenizer()
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "exporter"
+    cache = cache_dir()
     try:
         cache.mkdir(mode=0o700, parents=True, exist_ok=True)
         tokenizer.tmp_dir = str(cache)
