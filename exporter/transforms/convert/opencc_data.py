@@ -148,6 +148,29 @@ def _config_data(config: str) -> tuple[_PhraseIndex, dict[str, tuple[str, ...]]]
     return _PhraseIndex(keys, prefixes), multi
 
 
+@functools.cache
+def script_characters() -> tuple[frozenset[str], frozenset[str]] | None:
+    """The characters s2t changes and those t2s changes (OpenCC's STCharacters and
+    TSCharacters, first candidates), for telling scripts apart; None if unreadable."""
+    from ...diskcache import load_or_build
+
+    def derive() -> tuple[frozenset[str], frozenset[str]] | None:
+        try:
+            tables = [_read_dictionary(name) for name in ("STCharacters", "TSCharacters")]
+        except (OSError, subprocess.CalledProcessError, MissingDependencyError):
+            return None
+        return tuple(  # type: ignore[return-value]
+            frozenset(k for k, v in table.items() if len(k) == 1 and v[0] != k)
+            for table in tables
+        )
+
+    try:
+        stamp = data_stamp()
+    except MissingDependencyError:
+        return None
+    return load_or_build("opencc-script-chars", stamp, derive)
+
+
 def _derive_config_data(
     config: str,
 ) -> tuple[frozenset[str], frozenset[str], dict[str, tuple[str, ...]]] | None:
