@@ -160,8 +160,7 @@ def script_characters() -> tuple[frozenset[str], frozenset[str]] | None:
         except (OSError, subprocess.CalledProcessError, MissingDependencyError):
             return None
         return tuple(  # type: ignore[return-value]
-            frozenset(k for k, v in table.items() if len(k) == 1 and v[0] != k)
-            for table in tables
+            frozenset(k for k, v in table.items() if len(k) == 1 and v[0] != k) for table in tables
         )
 
     try:
