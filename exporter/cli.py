@@ -7,10 +7,12 @@ line; everything else goes to stderr; exit codes are listed in errors.ExitCode.
 from __future__ import annotations
 
 import argparse
+import atexit
 import logging
 import os
 import signal
 import sys
+import threading
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -433,3 +435,30 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return ExitCode.INTERNAL
+
+
+def run() -> NoReturn:
+    """The console command: :func:`main`, then exit without tearing the interpreter down.
+
+    Teardown frees every object one at a time — OpenCC's phrase sets, the fonts' metrics,
+    the modules — which was 0.1-0.15 s of a 0.6 s one-document build, after the work was
+    done; the operating system frees the memory anyway. What exit must still do is done
+    first: stdout and stderr are flushed and the ``atexit`` handlers run (logging, Ray,
+    multiprocessing). If a flush fails or another thread is still running, the ordinary
+    exit handles it as before.
+    """
+    code = main()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        sys.exit(code)
+    if threading.active_count() > 1:
+        sys.exit(code)
+    atexit._run_exitfuncs()  # runs each handler once and clears them
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        sys.exit(code)
+    os._exit(code)

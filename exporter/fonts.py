@@ -351,8 +351,12 @@ def _face(path: Path) -> FontFace:
 @cache
 def _face_coverage(face: FontFace) -> tuple[tuple[int, ...], tuple[int, ...]]:
     # Per face, not per call: stat()+resolve() on every character cost more than
-    # the lookup itself (0.2 s of a 0.6 s seed PDF).
-    return _coverage(_stamp(face.path))
+    # the lookup itself (0.2 s of a 0.6 s seed PDF). Kept in the disk cache between runs:
+    # reading a CJK face's cmap in Python is 10-30 ms of every cold build.
+    from .diskcache import load_or_build
+
+    stamp = _stamp(face.path)
+    return load_or_build("font-coverage", repr(stamp), lambda: _coverage(stamp))
 
 
 def covers(face: FontFace, char: str) -> bool:
