@@ -19,6 +19,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Generator, Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -113,6 +114,8 @@ def _results(
         yield from ray_results(sources, out_dir, options, jobs=jobs)
         return
     if jobs <= 1 or len(sources) <= 1:
+        if len(sources) == 1 and jobs > 1:  # one document: its formats may use an idle core
+            options = replace(options, fork_writers=True)
         for source in sources:
             yield source, stage_source(source, out_dir, options)
         return
