@@ -487,7 +487,31 @@ def _cached_face_class() -> type:
             setattr(self, name, value)
             return value
 
+        def get_table(self, tag: str) -> Any:
+            # Subsetting reads a few glyphs out of 'glyf' (13 MB in a CJK face), but
+            # reportlab slices the whole table out of the file first, once per face and
+            # document: hand it a view whose slices read only the glyphs asked for.
+            if tag == "glyf" and not isinstance(self._ttf_data, bytes):
+                return _TableView(self._ttf_data, *self.get_table_pos(tag))
+            return super().get_table(tag)
+
     return CachedFace
+
+
+class _TableView:
+    """``data[offset : offset + length]`` without the copy: slicing returns bytes."""
+
+    def __init__(self, data: Any, offset: int, length: int) -> None:
+        self._data, self._offset, self._length = data, offset, length
+
+    def __len__(self) -> int:
+        return self._length
+
+    def __getitem__(self, key: slice) -> bytes:
+        start, stop, step = key.indices(self._length)
+        if step != 1:
+            raise ValueError("a table view is sliced with step 1 only")
+        return bytes(self._data[self._offset + start : self._offset + max(start, stop)])
 
 
 def load_ttfont(name: str, path: Path) -> Any:
