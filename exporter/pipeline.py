@@ -38,6 +38,7 @@ class BuildOptions:
     user_vocabulary: Path | None = None
     glossary: Path | None = None
     model: str | None = None
+    beam_size: int | None = None  # translation beam (None: the translator's default, 4)
     cache: Path | None = None
     use_cache: bool = True
     strict: bool = False
@@ -90,12 +91,14 @@ def _editions(
     if options.needs_translation:
         from .translate import translate_document
 
+        beam = {} if options.beam_size is None else {"beam_size": options.beam_size}
         translated = translate_document(
             doc,
             model=options.model,
             glossary=options.glossary,
             cache=options.cache if options.use_cache else False,
             progress=options.progress,
+            **beam,
         )
     for lang in options.langs:
         if lang == ENGLISH:
