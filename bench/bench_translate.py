@@ -330,8 +330,9 @@ def seed_bilingual(*, peer: bool = True) -> list[dict[str, Any]]:
 
 
 def run_all(rounds: int = 5) -> list[dict[str, Any]]:
-    """Beam 4 (the default) against argostranslate, then beam 1."""
-    return run(rounds, beam_size=4) + run(rounds, beam_size=1)
+    """Beam 4 (the default) against argostranslate, then beam 1, then the seed's whole
+    bilingual build (one run each side: minutes)."""
+    return run(rounds, beam_size=4) + run(rounds, beam_size=1) + seed_bilingual()
 
 
 def compute_types(rounds: int = 5, *, sentences: int = 200, beam_size: int = 4) -> list[dict]:
