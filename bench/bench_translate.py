@@ -138,6 +138,26 @@ class ArgosPeer:
                 self.proc.kill()
 
 
+def _start_peer(
+    python: Path, texts: list[str], name: str, env: dict[str, str], engine: Any, beam_size: int
+) -> ArgosPeer:
+    """argostranslate on ``texts`` with the engine's compute type, threads and the beam."""
+    sentences_file = Path(env["XDG_CACHE_HOME"]) / name
+    sentences_file.parent.mkdir(parents=True, exist_ok=True)
+    sentences_file.write_text(json.dumps(texts, ensure_ascii=False), encoding="utf-8")
+    peer_env = {
+        **env,
+        "ARGOS_COMPUTE_TYPE": engine.compute_type,
+        "ARGOS_INTRA_THREADS": str(engine.threads),
+        "ARGOS_INTER_THREADS": "1",
+        "ARGOS_BEAM_SIZE": str(beam_size),
+        "ARGOS_DEVICE_TYPE": "cpu",
+        "BENCH_FORCE_LENGTH": "1" if forcing() else "",
+        "PYTHONPATH": str(ROOT / "bench"),
+    }
+    return ArgosPeer(python, sentences_file, peer_env)
+
+
 def run(
     rounds: int = 5, *, sentences: int = 24, beam_size: int = 4, peer: bool = True
 ) -> list[dict[str, Any]]:
@@ -204,21 +224,8 @@ def run(
         elif not python.exists():
             skipped = f"no bench venv at {python.parent.parent}: run `{BENCH_VENV_COMMAND}`"
         else:
-            sentences_file = Path(env["XDG_CACHE_HOME"]) / "sentences.json"
-            sentences_file.parent.mkdir(parents=True, exist_ok=True)
-            sentences_file.write_text(json.dumps(texts, ensure_ascii=False), encoding="utf-8")
-            peer_env = {
-                **env,
-                "ARGOS_COMPUTE_TYPE": engine.compute_type,
-                "ARGOS_INTRA_THREADS": str(engine.threads),
-                "ARGOS_INTER_THREADS": "1",
-                "ARGOS_BEAM_SIZE": str(beam_size),
-                "ARGOS_DEVICE_TYPE": "cpu",
-                "BENCH_FORCE_LENGTH": "1" if forcing() else "",
-                "PYTHONPATH": str(ROOT / "bench"),
-            }
             try:
-                argos = ArgosPeer(python, sentences_file, peer_env)
+                argos = _start_peer(python, texts, "sentences.json", env, engine, beam_size)
             except (OSError, RuntimeError) as exc:
                 skipped = f"argostranslate peer failed: {exc}"
         if argos is not None:
@@ -298,20 +305,7 @@ def seed_bilingual(*, peer: bool = True) -> list[dict[str, Any]]:
         python = Path(os.environ.get("BENCH_PYTHON") or BENCH_VENV / "bin" / "python")
         if not peer or not python.exists():
             return rows
-        sentences_file = Path(env["XDG_CACHE_HOME"]) / "seed-sentences.json"
-        sentences_file.parent.mkdir(parents=True, exist_ok=True)
-        sentences_file.write_text(json.dumps(texts, ensure_ascii=False), encoding="utf-8")
-        peer_env = {
-            **env,
-            "ARGOS_COMPUTE_TYPE": engine.compute_type,
-            "ARGOS_INTRA_THREADS": str(engine.threads),
-            "ARGOS_INTER_THREADS": "1",
-            "ARGOS_BEAM_SIZE": str(beam_size),
-            "ARGOS_DEVICE_TYPE": "cpu",
-            "BENCH_FORCE_LENGTH": "1" if forcing() else "",
-            "PYTHONPATH": str(ROOT / "bench"),
-        }
-        argos = ArgosPeer(python, sentences_file, peer_env)
+        argos = _start_peer(python, texts, "seed-sentences.json", env, engine, beam_size)
         try:
             theirs = float(argos.ask("round"))
         finally:
