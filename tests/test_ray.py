@@ -124,6 +124,33 @@ def test_ray_build_is_byte_identical_to_serial(
     assert _manifest(tmp_path / "ray") == _manifest(tmp_path / "serial")
 
 
+@pytest.mark.slow
+def test_own_local_ray_shares_the_build_with_the_driver_byte_identically(
+    run_cli, tmp_path: Path, seed_text: str
+) -> None:
+    """Without an address exporter starts Ray itself and builds the first documents in the
+    driver meanwhile: still every document once, in order, byte-identical to serial."""
+    pytest.importorskip("ray", reason="the optional ray extra is not installed (make ray)")
+    sources = _sources(tmp_path / "in", seed_text, copies=1)
+    for index in range(14):  # enough seed-sized documents to outlast Ray's start-up
+        (tmp_path / "in" / f"f{index:02d}.txt").write_text(
+            seed_text.replace("会议", f"会议{index}", 1), encoding="utf-8"
+        )
+    langs = ("--lang", "zh-CN,zh-HK")
+    serial = run_cli("build", tmp_path / "in", "--out", tmp_path / "serial", "-j", "1", *langs)
+    on_ray = run_cli(
+        "-v", "build", tmp_path / "in", "--out", tmp_path / "ray", *langs, "-j", "2",
+        "--executor", "ray", env={"RAY_ADDRESS": ""},
+    )  # fmt: skip
+    assert serial.returncode == on_ray.returncode == ExitCode.BAD_INPUT, on_ray.stderr
+    assert len(serial.paths) == (len(sources) - 2 + 14) * 4
+    assert [p.name for p in on_ray.paths] == [p.name for p in serial.paths]
+    assert on_ray.stderr.count("b_bad.txt: ") == 1 and on_ray.stderr.count("e_empty.txt: ") == 1
+    assert "local Ray started in" in on_ray.stderr
+    assert _outputs(tmp_path / "ray") == _outputs(tmp_path / "serial")
+    assert _manifest(tmp_path / "ray") == _manifest(tmp_path / "serial")
+
+
 def test_ray_address_from_the_environment(run_cli, tmp_path: Path, ray_address: str) -> None:
     (tmp_path / "doc.txt").write_text(GOOD, encoding="utf-8")
     result = run_cli(

@@ -130,12 +130,16 @@ def _readable(source: Path) -> bytes | None:
 
 
 def _chunks(count: int, cpus: int, first: int = 0) -> list[list[int]]:
-    """Documents ``first`` … ``first + count - 1`` in tasks."""
-    # Several documents per task when there are many, so per-task overhead stays small,
-    # but few enough that the last tasks finish together.
-    size = max(1, min(4, count // (cpus * 8)))
-    end = first + count
-    return [list(range(start, min(start + size, end))) for start in range(first, end, size)]
+    """Documents ``first`` … ``first + count - 1`` in tasks, smaller towards the end."""
+    # Several documents per task while many remain, so per-task overhead stays small; then
+    # fewer, down to one, so the last tasks finish together and no CPU waits for a straggler.
+    chunks = []
+    start, end = first, first + count
+    while start < end:
+        size = max(1, min(4, (end - start) // (cpus * 4)))
+        chunks.append(list(range(start, min(start + size, end))))
+        start += size
+    return chunks
 
 
 def _worker_options(options: BuildOptions) -> BuildOptions:
