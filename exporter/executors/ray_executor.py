@@ -166,7 +166,9 @@ def ray_results(
     # Ray prints cluster events (a worker died, …) on sys.stdout, which carries only the
     # paths written (the CLI holds on to the real stream): send them to stderr.
     with contextlib.redirect_stdout(sys.stderr):
-        if address or len(sources) <= 1:
+        # Not with translation: a document then costs tens of seconds of decoding, and the
+        # driver would hold the started workers back while it finishes its own.
+        if address or len(sources) <= 1 or options.needs_translation:
             _connect(ray, address, jobs)
             yield from _run(ray, sources, out_dir, options, worker_options)
             return
