@@ -47,7 +47,10 @@ $(INSTALLED): pyproject.toml
 	$(PY) -m pip install --quiet --no-deps 'rinoh-typeface-dejavusans==0.1.0'
 	# OpenCC's derived phrase data (~/.cache/exporter/opencc-*.marshal; exporter/diskcache.py),
 	# built now so that the first Traditional build loads it instead of deriving it (~1 s).
-	$(PY) -c 'from exporter.transforms.convert import convert_text as c; c("干部", "s2hk", corrections=(), word_guard=True)'
+	$(PY) -c 'from exporter.transforms.convert import convert_text as c, detect_script as d; c("干部", "s2hk", corrections=(), word_guard=True); d("干部")'
+	# The package's bytecode, written now: an editable install leaves it to the first run,
+	# which cannot write it where PYTHONDONTWRITEBYTECODE is set (~0.1 s of every cold run).
+	$(PY) -m compileall -q exporter >/dev/null
 	touch $@
 
 install: $(INSTALLED) ## create .venv and install the package with its dependencies

@@ -258,6 +258,77 @@ def run(
     return rows
 
 
+def seed_bilingual(*, peer: bool = True) -> list[dict[str, Any]]:
+    """The seed's whole interleaved bilingual build (read, clean, translate, PDF + DOCX) on the
+    real-size model, once, against argostranslate translating the same sentences one at a time
+    (its own path; writing no documents, which only flatters it)."""
+    from exporter.pipeline import BuildOptions, stage_document
+    from exporter.readers import read
+    from exporter.transforms.clean import clean
+    from exporter.translate.engine import load_engine
+    from exporter.translate.pipeline import DEFAULT_BEAM_SIZE as beam_size
+    from exporter.translate.segment import split_sentences
+
+    doc = clean(read(SEED))
+    texts = [doc.meta.title] + [s for b in doc.blocks for s in split_sentences(b.text)]
+    rows: list[dict[str, Any]] = []
+    with isolated_model() as (_model, env), tempfile.TemporaryDirectory() as out:
+        engine = load_engine(_model)
+        if forcing():
+            from real_model import ForcedLength
+
+            engine._translator = ForcedLength(engine._translator)
+        options = BuildOptions(
+            langs=(), bilingual=("interleaved",), use_cache=False, formats=("pdf", "docx")
+        )
+        start = time.perf_counter()
+        result = stage_document(SEED, Path(out), options)
+        ours = time.perf_counter() - start
+        result.staged.discard()
+        rows.append(
+            {
+                "bench": "translation",
+                "contender": f"exporter: seed → interleaved bilingual PDF + DOCX (beam {beam_size})",
+                "seconds": ours,
+                "ratio": 1.0,
+                "sentences_per_second": len(texts) / ours,
+                "note": f"whole build, {len(texts)} sentences, {engine.threads} threads, one run",
+            }
+        )
+        python = Path(os.environ.get("BENCH_PYTHON") or BENCH_VENV / "bin" / "python")
+        if not peer or not python.exists():
+            return rows
+        sentences_file = Path(env["XDG_CACHE_HOME"]) / "seed-sentences.json"
+        sentences_file.parent.mkdir(parents=True, exist_ok=True)
+        sentences_file.write_text(json.dumps(texts, ensure_ascii=False), encoding="utf-8")
+        peer_env = {
+            **env,
+            "ARGOS_COMPUTE_TYPE": engine.compute_type,
+            "ARGOS_INTRA_THREADS": str(engine.threads),
+            "ARGOS_INTER_THREADS": "1",
+            "ARGOS_BEAM_SIZE": str(beam_size),
+            "ARGOS_DEVICE_TYPE": "cpu",
+            "BENCH_FORCE_LENGTH": "1" if forcing() else "",
+            "PYTHONPATH": str(ROOT / "bench"),
+        }
+        argos = ArgosPeer(python, sentences_file, peer_env)
+        try:
+            theirs = float(argos.ask("round"))
+        finally:
+            argos.close()
+        rows.append(
+            {
+                "bench": "translation",
+                "contender": f"argostranslate: the seed's sentences, one call each (beam {beam_size})",
+                "seconds": theirs,
+                "ratio": theirs / ours,
+                "sentences_per_second": len(texts) / theirs,
+                "note": f"translation only; exporter's whole build {theirs / ours:.1f}× faster",
+            }
+        )
+    return rows
+
+
 def run_all(rounds: int = 5) -> list[dict[str, Any]]:
     """Beam 4 (the default) against argostranslate, then beam 1."""
     return run(rounds, beam_size=4) + run(rounds, beam_size=1)
@@ -319,6 +390,10 @@ def main() -> int:
                 f"{row['contender']:42} {row['seconds']:8.3f} s  {row['ratio']:5.2f}×  "
                 f"{row['sentences_per_second']:7.1f} sentences/s  {row['note']}"
             )
+    if os.environ.get("BENCH_SEED_BILINGUAL"):
+        print("# the seed's whole bilingual build, beam 4, one run")
+        for row in seed_bilingual():
+            print(f"{row['contender']:60} {row['seconds']:8.1f} s  {row['note']}")
     if os.environ.get("BENCH_COMPUTE_TYPES"):
         print("# raw translate_batch per compute type and thread count")
         for row in compute_types(rounds):

@@ -9,20 +9,19 @@ has to deliver ``(source, BuildResult | ExporterError)`` pairs to it.
 
 from __future__ import annotations
 
-import concurrent.futures as futures
 import contextlib
 import fcntl
 import json
 import logging
-import multiprocessing
 import os
 import platform
 import signal
 import sys
 import threading
 from collections.abc import Callable, Generator, Iterator, Sequence
-from importlib import metadata
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from . import __version__
 from .errors import ExitCode, ExporterError, InputError, OutputError, StrictModeError
@@ -49,6 +48,8 @@ PER_DOCUMENT_ERRORS = (InputError, StrictModeError, OutputError)
 
 
 def library_versions() -> dict[str, str]:
+    from importlib import metadata
+
     versions = {"python": platform.python_version(), "exporter": __version__}
     for name in _LIBRARIES:
         with contextlib.suppress(metadata.PackageNotFoundError):
@@ -90,7 +91,7 @@ def _signals_ignored() -> Iterator[None]:
             signal.signal(sig, handler)
 
 
-def _stop_workers(pool: futures.ProcessPoolExecutor) -> None:
+def _stop_workers(pool: Any) -> None:
     # The executor has no public way to stop running tasks; terminating its processes
     # is the only way to make sure no worker goes on writing after an interrupt.
     processes = list((getattr(pool, "_processes", None) or {}).values())
@@ -113,9 +114,15 @@ def _results(
         yield from ray_results(sources, out_dir, options, jobs=jobs)
         return
     if jobs <= 1 or len(sources) <= 1:
+        if len(sources) == 1 and jobs > 1:  # one document: its formats may use an idle core
+            options = replace(options, fork_writers=True)
         for source in sources:
             yield source, stage_source(source, out_dir, options)
         return
+    # Imported here: a one-document build has no pool (~20 ms of its cold start).
+    import concurrent.futures as futures
+    import multiprocessing
+
     # fork: workers inherit the imported modules and logging setup; each worker
     # loads fonts and models once and reuses them for every document it builds.
     context = multiprocessing.get_context("fork")

@@ -7,10 +7,12 @@ line; everything else goes to stderr; exit codes are listed in errors.ExitCode.
 from __future__ import annotations
 
 import argparse
+import atexit
 import logging
 import os
 import signal
 import sys
+import threading
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -42,6 +44,16 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         self.exit(ExitCode.USAGE, f"exporter: error: {message}; see `{self.prog} --help`\n")
+
+
+def _beam(value: str) -> int:
+    try:
+        beam = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--beam takes a whole number, not {value!r}") from None
+    if not 1 <= beam <= 16:
+        raise argparse.ArgumentTypeError(f"--beam must be between 1 and 16, not {beam}")
+    return beam
 
 
 def _jobs(value: str) -> int:
@@ -166,6 +178,11 @@ def _add_edition_options(command: argparse.ArgumentParser) -> None:
     )  # fmt: skip
     glossary.add_argument("--no-glossary", action="store_true", help="translate without a glossary")
     command.add_argument("--model", help="translation model id or .argosmodel folder")
+    command.add_argument(
+        "--beam", type=_beam, default=None, metavar="N",
+        help="translation beam size (default 4, argostranslate's; 1 decodes ~3× faster, "
+        "a little less fluent)",
+    )  # fmt: skip
     command.add_argument("--no-cache", action="store_true", help="do not use the translation cache")
     command.add_argument("--cache", type=Path, help="translation cache file (SQLite)")
     command.add_argument(
@@ -291,6 +308,7 @@ def _build_options(args: argparse.Namespace) -> Any:
         user_vocabulary=args.vocabulary,
         glossary=None if args.no_glossary else (args.glossary or _starter_glossary()),
         model=args.model,
+        beam_size=args.beam,
         cache=args.cache,
         use_cache=not args.no_cache,
         strict=args.strict,
@@ -433,3 +451,30 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return ExitCode.INTERNAL
+
+
+def run() -> NoReturn:
+    """The console command: :func:`main`, then exit without tearing the interpreter down.
+
+    Teardown frees every object one at a time — OpenCC's phrase sets, the fonts' metrics,
+    the modules — which was 0.1-0.15 s of a 0.6 s one-document build, after the work was
+    done; the operating system frees the memory anyway. What exit must still do is done
+    first: stdout and stderr are flushed and the ``atexit`` handlers run (logging, Ray,
+    multiprocessing). If a flush fails or another thread is still running, the ordinary
+    exit handles it as before.
+    """
+    code = main()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        sys.exit(code)
+    if threading.active_count() > 1:
+        sys.exit(code)
+    atexit._run_exitfuncs()  # runs each handler once and clears them
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        sys.exit(code)
+    os._exit(code)

@@ -351,8 +351,12 @@ def _face(path: Path) -> FontFace:
 @cache
 def _face_coverage(face: FontFace) -> tuple[tuple[int, ...], tuple[int, ...]]:
     # Per face, not per call: stat()+resolve() on every character cost more than
-    # the lookup itself (0.2 s of a 0.6 s seed PDF).
-    return _coverage(_stamp(face.path))
+    # the lookup itself (0.2 s of a 0.6 s seed PDF). Kept in the disk cache between runs:
+    # reading a CJK face's cmap in Python is 10-30 ms of every cold build.
+    from .diskcache import load_or_build
+
+    stamp = _stamp(face.path)
+    return load_or_build("font-coverage", repr(stamp), lambda: _coverage(stamp))
 
 
 def covers(face: FontFace, char: str) -> bool:
@@ -483,7 +487,31 @@ def _cached_face_class() -> type:
             setattr(self, name, value)
             return value
 
+        def get_table(self, tag: str) -> Any:
+            # Subsetting reads a few glyphs out of 'glyf' (13 MB in a CJK face), but
+            # reportlab slices the whole table out of the file first, once per face and
+            # document: hand it a view whose slices read only the glyphs asked for.
+            if tag == "glyf" and not isinstance(self._ttf_data, bytes):
+                return _TableView(self._ttf_data, *self.get_table_pos(tag))
+            return super().get_table(tag)
+
     return CachedFace
+
+
+class _TableView:
+    """``data[offset : offset + length]`` without the copy: slicing returns bytes."""
+
+    def __init__(self, data: Any, offset: int, length: int) -> None:
+        self._data, self._offset, self._length = data, offset, length
+
+    def __len__(self) -> int:
+        return self._length
+
+    def __getitem__(self, key: slice) -> bytes:
+        start, stop, step = key.indices(self._length)
+        if step != 1:
+            raise ValueError("a table view is sliced with step 1 only")
+        return bytes(self._data[self._offset + start : self._offset + max(start, stop)])
 
 
 def load_ttfont(name: str, path: Path) -> Any:

@@ -12,10 +12,11 @@ from .errors import StrictModeError
 from .model import Document
 from .output import OUTPUT_ERRNOS, StagedOutputs, output_error
 from .readers import read
-from .style import load_style
+from .style import Style, load_style
 from .transforms.clean import clean
 from .transforms.punctuation import punctuate
 from .writers import WRITERS
+from .writers.forked import WriteJob, write_all
 
 log = logging.getLogger("exporter")
 
@@ -37,6 +38,7 @@ class BuildOptions:
     user_vocabulary: Path | None = None
     glossary: Path | None = None
     model: str | None = None
+    beam_size: int | None = None  # translation beam (None: the translator's default, 4)
     cache: Path | None = None
     use_cache: bool = True
     strict: bool = False
@@ -46,6 +48,9 @@ class BuildOptions:
     executor: str = "local"
     ray_address: str | None = None
     style: Path | None = None  # house style TOML (None: the shipped default)
+    # Write a document's DOCX in a forked child while its PDF is written here: set for a
+    # one-document build with a spare core (exporter/writers/forked.py).
+    fork_writers: bool = False
 
     @property
     def needs_translation(self) -> bool:
@@ -86,12 +91,14 @@ def _editions(
     if options.needs_translation:
         from .translate import translate_document
 
+        beam = {} if options.beam_size is None else {"beam_size": options.beam_size}
         translated = translate_document(
             doc,
             model=options.model,
             glossary=options.glossary,
             cache=options.cache if options.use_cache else False,
             progress=options.progress,
+            **beam,
         )
     for lang in options.langs:
         if lang == ENGLISH:
@@ -159,6 +166,22 @@ def commit_document(result: BuildResult) -> BuildResult:
     return result
 
 
+def _write_job(
+    fmt: str, doc: Document, path: Path, target: Path, layout: str, style: Style
+) -> WriteJob:
+    """Writing ``doc`` as ``fmt`` to its staged ``path``; a full disk names the ``target``."""
+
+    def write() -> None:
+        try:
+            WRITERS[fmt](doc, path, layout=layout, style=style)
+        except OSError as exc:
+            if exc.errno in OUTPUT_ERRNOS:
+                raise output_error(target, exc) from None
+            raise
+
+    return WriteJob(fmt, write)
+
+
 def stage_document(source: Path, out_dir: Path, options: BuildOptions) -> BuildResult:
     """Write every output of one source to temporary files beside their targets.
 
@@ -177,10 +200,13 @@ def stage_document(source: Path, out_dir: Path, options: BuildOptions) -> BuildR
         input_sha = dict(doc.meta.provenance).get("input_sha256") or sha256_file(source)
         reviews: dict[str, list] = {}
         style = load_style(options.style)
+        jobs: list[WriteJob] = []
         for edition, edition_doc, layout in _editions(doc, options, reviews):
             for fmt in options.formats:
                 target = out_dir / output_name(doc.name, edition, fmt)
-                WRITERS[fmt](edition_doc, staged.stage(target), layout=layout, style=style)
+                jobs.append(
+                    _write_job(fmt, edition_doc, staged.stage(target), target, layout, style)
+                )
                 result.records[str(target)] = {
                     "input": str(source),
                     "input_sha256": input_sha,
@@ -189,6 +215,7 @@ def stage_document(source: Path, out_dir: Path, options: BuildOptions) -> BuildR
                     "layout": layout,
                     "provenance": _provenance(edition_doc),
                 }
+        write_all(jobs, fork=options.fork_writers)
         for lang, items in reviews.items():
             from .transforms import convert
 

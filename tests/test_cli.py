@@ -169,3 +169,24 @@ def test_sigpipe_safe(tmp_path: Path) -> None:
     cmd = f"{sys.executable} -m exporter build {src} --out {tmp_path / 'o'} --format docx | head -0"
     proc = subprocess.run(cmd, shell=True, capture_output=True, text=True, cwd=ROOT, env=os.environ)
     assert "Traceback" not in proc.stderr
+
+
+def test_console_exit_flushes_output_and_runs_exit_handlers(tmp_path: Path) -> None:
+    """The console command skips interpreter teardown (cli.run) but not what exit must do:
+    everything printed arrives, and atexit handlers (logging, Ray, pools) still run."""
+    marker = tmp_path / "atexit-ran"
+    script = (
+        "import atexit, sys\n"
+        "from exporter import cli\n"
+        f"atexit.register(lambda: open({str(marker)!r}, 'w').write('ran'))\n"
+        "sys.argv = ['exporter', 'style', '--print-default']\n"
+        "cli.run()\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    from exporter.style import default_text
+
+    assert done.stdout == default_text()
+    assert marker.read_text() == "ran"

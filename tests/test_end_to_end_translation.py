@@ -137,3 +137,26 @@ def test_bilingual_chinese_side_takes_its_scripts_quotes(
     texts = {p.name.split(".")[0]: docx_text(p) for p in result.paths}
     assert "「市民可以在網上申請，『秒批』服務今日起推行。」" in texts["hant"]
     assert "“市民可以在网上申请，‘秒批’服务今日起推行。”" in texts["hans"]
+
+
+def test_beam_option_decodes_with_the_chosen_beam_and_records_it(
+    run_cli, model_env, tmp_path: Path
+) -> None:
+    """--beam N reaches the decoder (a separate cache entry) and the manifest; bad values are
+    a usage error."""
+    import json
+
+    src = tmp_path / "brief.txt"
+    src.write_text("政府宣布新措施\n\n当局会继续听取各界意见，并适时检讨。\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = run_cli(
+        "build", src, "--out", out, "--lang", "en", "--format", "docx", "--beam", "1",
+        env=model_env,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    record = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    provenance = next(iter(record["outputs"].values()))["provenance"]
+    assert provenance["translation_beam"] == "1"
+    bad = run_cli("build", src, "--out", out, "--lang", "en", "--beam", "0", env=model_env)
+    assert bad.returncode == 2
+    assert "--beam must be between 1 and 16" in bad.stderr

@@ -32,6 +32,8 @@ _PAIRS = (
 _AFTER_HAN = f"[{_HAN}”’」』）》]"
 _SINGLES = re.compile(f"(?<={_AFTER_HAN})([,;:!?]) *")
 _AMPERSAND = re.compile(f"(?<=[{_HAN}]) *& *(?=[{_HAN}])")
+# Every ASCII mark the rules below replace.
+_ASCII_MARKS = frozenset("\"'<(,;:!?&")
 _FULL = {",": "，", ";": "；", ":": "：", "!": "！", "?": "？"}
 
 _OPEN = {"“": 0, "「": 0, "‘": 1, "『": 1}
@@ -64,8 +66,8 @@ class _Pair:
 
 def normalise_ascii(text: str) -> str:
     """Full-width Chinese forms for ASCII punctuation inside Chinese runs."""
-    if not _IS_HAN.search(text):
-        return text
+    if _ASCII_MARKS.isdisjoint(text) or not _IS_HAN.search(text):
+        return text  # the usual case: no ASCII mark to look at
     for pattern, left, right, no_latin in _PAIRS:
         text = pattern.sub(_Pair(_protected(text), left, right, no_latin), text)
     spans = _protected(text)

@@ -55,6 +55,7 @@ class TranslationReport:
     untranslated: tuple[str, ...]  # where sentences were kept in Chinese, one entry each
     glossary_version: str | None = None
     terms: tuple[TermAudit, ...] = ()
+    beam_size: int = DEFAULT_BEAM_SIZE
 
     @property
     def failed_terms(self) -> tuple[TermAudit, ...]:
@@ -64,6 +65,8 @@ class TranslationReport:
         """Key/value lines for ``Metadata.provenance`` (cache statistics left out)."""
         # Only what depends on the input: a cached re-run must give identical files.
         out = [("translation_model", self.model_id), ("translation_sentences", str(self.segments))]
+        if self.beam_size != DEFAULT_BEAM_SIZE:  # recorded when chosen (--beam)
+            out.append(("translation_beam", str(self.beam_size)))
         if self.untranslated:
             out.append(("translation_untranslated", str(len(self.untranslated))))
         if self.glossary_version:
@@ -242,6 +245,7 @@ def translate_with_report(
             bar.close()
 
     report = _report(units, done, terms, engine.model_id, translated, from_cache)
+    report = replace(report, beam_size=beam_size)
     _warn(report)
     return TranslationResult(replace(doc, translation=_english(doc, units, done, report)), report)
 

@@ -153,6 +153,30 @@ def _clusters(matches: list[tuple[int, int, int]], shift: int = 0) -> list[tuple
 _REACH = 12
 
 
+# Up to this many characters of windows, phrases are looked up in the index's sets instead of
+# an automaton over all ~50,000 phrases: building that automaton (and sorting its keys) was
+# ~0.12 s of every cold zh-HK build, while a seed's windows take milliseconds to scan.
+_SCAN_LIMIT = 100_000
+
+
+def _phrase_matches(text: str, index: _PhraseIndex) -> list[tuple[int, int, int]]:
+    """Every occurrence of every phrase of ``index`` in ``text``, overlapping ones too, as
+    ``find_all`` reports them: (0, start, end) by end position, longest first."""
+    if len(text) > _SCAN_LIMIT:
+        return find_all(text, _keys(index))
+    keys, prefixes = index.keys, index.prefixes
+    found: list[tuple[int, int, int]] = []
+    n = len(text)
+    for i in range(n):
+        j = i + 1
+        while j < n and text[i:j] in prefixes:
+            j += 1
+            if text[i:j] in keys:
+                found.append((0, i, j))
+    found.sort(key=lambda m: (m[2], m[1]))
+    return found
+
+
 def _crossings(
     src: str,
     index: _PhraseIndex,
@@ -163,9 +187,8 @@ def _crossings(
     phrase. OpenCC's longest match restarts at each span's start, so a span is exact.
 
     ``decisive``: the decisive phrases' matches if the caller searched already."""
-    keys = _keys(index)
     if not configs:
-        return _clusters(find_all(src, keys))
+        return _clusters(find_all(src, _keys(index)))
     if decisive is None:
         decisive = find_all(src, _decisive(configs, index))
     windows: list[list[int]] = []
@@ -185,7 +208,7 @@ def _crossings(
         at += w1 - w0 + 1
     groups: list[list[tuple[int, int, int]]] = [[] for _ in windows]
     k = 0
-    for match in find_all(joined, keys):  # by end position, so window by window
+    for match in _phrase_matches(joined, index):  # by end position, so window by window
         while match[1] >= starts[k] + windows[k][1] - windows[k][0]:
             k += 1
         groups[k].append(match)

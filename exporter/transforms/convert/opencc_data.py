@@ -65,9 +65,13 @@ def _run_chain(configs: Sequence[str], text: str) -> str:
 @functools.cache
 def opencc_version() -> str:
     """Which OpenCC implementation and version converts, for provenance."""
+    opencc = _opencc_module()
+    if (Path(opencc.__file__).parent / "clib").is_dir() and getattr(opencc, "__version__", None):
+        # The official binding reports its version itself; importlib.metadata would cost
+        # every cold run ~20 ms.
+        return f"opencc {opencc.__version__}"
     from importlib import metadata
 
-    opencc = _opencc_module()
     for dist in ("opencc", "opencc-python-reimplemented"):
         try:
             return f"{dist} {metadata.version(dist)}"
@@ -123,12 +127,16 @@ class _PhraseIndex:
     prefixes: frozenset[str]
 
 
+@functools.cache
 def data_stamp() -> str:
     """What OpenCC's derived data depends on: its version and its dictionary files."""
     from ...diskcache import files_stamp
 
-    files = [f for d in _data_dirs() if d.is_dir() for f in d.iterdir()]
-    return f"{opencc_version()}|{files_stamp(files)}"
+    # The binding's own files stand for its version (importlib.metadata costs a cold run
+    # ~20 ms); the dictionaries are what the data is derived from.
+    binding = Path(_opencc_module().__file__).resolve().parent
+    files = [f for d in [binding, *_data_dirs()] if d.is_dir() for f in d.iterdir()]
+    return files_stamp(files)
 
 
 @functools.cache
@@ -146,6 +154,28 @@ def _config_data(config: str) -> tuple[_PhraseIndex, dict[str, tuple[str, ...]]]
         return None
     keys, prefixes, multi = data
     return _PhraseIndex(keys, prefixes), multi
+
+
+@functools.cache
+def script_characters() -> tuple[frozenset[str], frozenset[str]] | None:
+    """The characters s2t changes and those t2s changes (OpenCC's STCharacters and
+    TSCharacters, first candidates), for telling scripts apart; None if unreadable."""
+    from ...diskcache import load_or_build
+
+    def derive() -> tuple[frozenset[str], frozenset[str]] | None:
+        try:
+            tables = [_read_dictionary(name) for name in ("STCharacters", "TSCharacters")]
+        except (OSError, subprocess.CalledProcessError, MissingDependencyError):
+            return None
+        return tuple(  # type: ignore[return-value]
+            frozenset(k for k, v in table.items() if len(k) == 1 and v[0] != k) for table in tables
+        )
+
+    try:
+        stamp = data_stamp()
+    except MissingDependencyError:
+        return None
+    return load_or_build("opencc-script-chars", stamp, derive)
 
 
 def _derive_config_data(

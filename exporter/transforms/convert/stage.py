@@ -9,9 +9,9 @@ import operator
 import re
 import sys
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ...model import Document, map_text
 from ...segment import _cutter
@@ -36,6 +36,9 @@ from .vocabulary import (
     vocabulary_digest,
     vocabulary_for,
 )
+
+if TYPE_CHECKING:  # a pool only for very large texts: not imported by every cold run
+    from concurrent.futures import ProcessPoolExecutor
 
 log = logging.getLogger("exporter.convert")
 
@@ -161,6 +164,7 @@ def _pool(workers: int) -> ProcessPoolExecutor:
     if _POOL is None or _POOL[0] != workers:
         shutdown_pool()
         import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
 
         # fork: the workers inherit the dictionaries already loaded instead of reloading.
         context = multiprocessing.get_context("fork" if sys.platform == "linux" else None)
