@@ -228,6 +228,38 @@ def test_ctrl_c_cancels_the_cluster_work_and_leaves_nothing_partial(
     assert _building_worker(time.monotonic() + 2) is None
 
 
+@pytest.mark.slow
+def test_ctrl_c_while_exporter_starts_its_own_ray_leaves_nothing_partial(
+    tmp_path: Path, seed_text: str
+) -> None:
+    pytest.importorskip("ray", reason="the optional ray extra is not installed (make ray)")
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for index in range(12):
+        (folder / f"doc{index:02d}.txt").write_text(seed_text, encoding="utf-8")
+    out = tmp_path / "out"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "exporter", "build", str(folder), "--out", str(out),
+         "--executor", "ray", "-j", "2"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
+        env={**os.environ, "RAY_ADDRESS": ""},
+    )  # fmt: skip
+    try:
+        time.sleep(1.5)  # Ray is still starting; the driver is building the first documents
+        proc.send_signal(signal.SIGINT)
+        stdout, stderr = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    assert proc.returncode == ExitCode.INTERRUPTED, stderr
+    written = {Path(line).name for line in stdout.splitlines()}
+    # What was reported written is complete and listed in the manifest; nothing else is there.
+    present = set(_outputs(out)) - {"manifest.json"} if out.exists() else set()
+    assert present == written
+    assert not written or set(_manifest(out)) == written
+    assert len(written) < 24
+    assert not out.exists() or not [p for p in out.iterdir() if p.name.endswith(".part")]
+
+
 def test_bilingual_on_ray_matches_serial_and_fills_the_drivers_cache(
     run_cli, tmp_path: Path, tiny_archive: Path, ray_address: str
 ) -> None:
