@@ -124,6 +124,33 @@ def test_ray_build_is_byte_identical_to_serial(
     assert _manifest(tmp_path / "ray") == _manifest(tmp_path / "serial")
 
 
+@pytest.mark.slow
+def test_own_local_ray_shares_the_build_with_the_driver_byte_identically(
+    run_cli, tmp_path: Path, seed_text: str
+) -> None:
+    """Without an address exporter starts Ray itself and builds the first documents in the
+    driver meanwhile: still every document once, in order, byte-identical to serial."""
+    pytest.importorskip("ray", reason="the optional ray extra is not installed (make ray)")
+    sources = _sources(tmp_path / "in", seed_text, copies=1)
+    for index in range(14):  # enough seed-sized documents to outlast Ray's start-up
+        (tmp_path / "in" / f"f{index:02d}.txt").write_text(
+            seed_text.replace("会议", f"会议{index}", 1), encoding="utf-8"
+        )
+    langs = ("--lang", "zh-CN,zh-HK")
+    serial = run_cli("build", tmp_path / "in", "--out", tmp_path / "serial", "-j", "1", *langs)
+    on_ray = run_cli(
+        "-v", "build", tmp_path / "in", "--out", tmp_path / "ray", *langs, "-j", "2",
+        "--executor", "ray", env={"RAY_ADDRESS": ""},
+    )  # fmt: skip
+    assert serial.returncode == on_ray.returncode == ExitCode.BAD_INPUT, on_ray.stderr
+    assert len(serial.paths) == (len(sources) - 2 + 14) * 4
+    assert [p.name for p in on_ray.paths] == [p.name for p in serial.paths]
+    assert on_ray.stderr.count("b_bad.txt: ") == 1 and on_ray.stderr.count("e_empty.txt: ") == 1
+    assert "local Ray started in" in on_ray.stderr
+    assert _outputs(tmp_path / "ray") == _outputs(tmp_path / "serial")
+    assert _manifest(tmp_path / "ray") == _manifest(tmp_path / "serial")
+
+
 def test_ray_address_from_the_environment(run_cli, tmp_path: Path, ray_address: str) -> None:
     (tmp_path / "doc.txt").write_text(GOOD, encoding="utf-8")
     result = run_cli(
@@ -199,6 +226,38 @@ def test_ctrl_c_cancels_the_cluster_work_and_leaves_nothing_partial(
     # The cancelled tasks stop: no worker keeps building for a run that is gone.
     time.sleep(3)
     assert _building_worker(time.monotonic() + 2) is None
+
+
+@pytest.mark.slow
+def test_ctrl_c_while_exporter_starts_its_own_ray_leaves_nothing_partial(
+    tmp_path: Path, seed_text: str
+) -> None:
+    pytest.importorskip("ray", reason="the optional ray extra is not installed (make ray)")
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for index in range(12):
+        (folder / f"doc{index:02d}.txt").write_text(seed_text, encoding="utf-8")
+    out = tmp_path / "out"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "exporter", "build", str(folder), "--out", str(out),
+         "--executor", "ray", "-j", "2"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
+        env={**os.environ, "RAY_ADDRESS": ""},
+    )  # fmt: skip
+    try:
+        time.sleep(1.5)  # Ray is still starting; the driver is building the first documents
+        proc.send_signal(signal.SIGINT)
+        stdout, stderr = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    assert proc.returncode == ExitCode.INTERRUPTED, stderr
+    written = {Path(line).name for line in stdout.splitlines()}
+    # What was reported written is complete and listed in the manifest; nothing else is there.
+    present = set(_outputs(out)) - {"manifest.json"} if out.exists() else set()
+    assert present == written
+    assert not written or set(_manifest(out)) == written
+    assert len(written) < 24
+    assert not out.exists() or not [p for p in out.iterdir() if p.name.endswith(".part")]
 
 
 def test_bilingual_on_ray_matches_serial_and_fills_the_drivers_cache(

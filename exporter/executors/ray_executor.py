@@ -12,6 +12,8 @@ import logging
 import os
 import sys
 import tempfile
+import threading
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -127,11 +129,17 @@ def _readable(source: Path) -> bytes | None:
         return None
 
 
-def _chunks(count: int, cpus: int) -> list[list[int]]:
-    # Several documents per task when there are many, so per-task overhead stays small,
-    # but few enough that the last tasks finish together.
-    size = max(1, min(4, count // (cpus * 8)))
-    return [list(range(start, min(start + size, count))) for start in range(0, count, size)]
+def _chunks(count: int, cpus: int, first: int = 0) -> list[list[int]]:
+    """Documents ``first`` … ``first + count - 1`` in tasks, smaller towards the end."""
+    # Several documents per task while many remain, so per-task overhead stays small; then
+    # fewer, down to one, so the last tasks finish together and no CPU waits for a straggler.
+    chunks = []
+    start, end = first, first + count
+    while start < end:
+        size = max(1, min(4, (end - start) // (cpus * 4)))
+        chunks.append(list(range(start, min(start + size, end))))
+        start += size
+    return chunks
 
 
 def _worker_options(options: BuildOptions) -> BuildOptions:
@@ -150,13 +158,76 @@ def ray_results(
     sources: Sequence[Source], out_dir: Path, options: BuildOptions, *, jobs: int
 ) -> Iterator[tuple[Source, BuildResult | ExporterError]]:
     """Staged results in input order, like the local pool; a fatal error stops the run."""
+    from ..batch import stage_source
+
     ray = import_ray()
     worker_options = _worker_options(options)
+    address = options.ray_address or os.environ.get("RAY_ADDRESS") or None
     # Ray prints cluster events (a worker died, …) on sys.stdout, which carries only the
     # paths written (the CLI holds on to the real stream): send them to stderr.
     with contextlib.redirect_stdout(sys.stderr):
-        _connect(ray, options.ray_address, jobs)
-        yield from _run(ray, sources, out_dir, options, worker_options)
+        # Not with translation: a document then costs tens of seconds of decoding, and the
+        # driver would hold the started workers back while it finishes its own.
+        if address or len(sources) <= 1 or options.needs_translation:
+            _connect(ray, address, jobs)
+            yield from _run(ray, sources, out_dir, options, worker_options)
+            return
+        # A local instance takes seconds to start (GCS, raylet, helper processes): start it
+        # in the background while the driver builds the first documents itself, exactly as a
+        # serial build does, then hand the rest to Ray.
+        starter = _Starter(ray, jobs)
+        try:
+            done = 0
+            while not starter.ready.is_set() and done < len(sources):
+                yield sources[done], stage_source(sources[done], out_dir, options)
+                done += 1
+            starter.ready.wait()
+            if starter.error is not None:
+                raise starter.error
+            log.debug(
+                "local Ray started in %.1f s; the driver built %d document(s) meanwhile",
+                starter.seconds, done,
+            )  # fmt: skip
+            yield from _run(
+                ray, sources, out_dir, options, worker_options, start=done, warming=True
+            )
+        finally:
+            starter.stop()
+
+
+class _Starter(threading.Thread):
+    """``ray.init`` of a local instance in the background; the thread lives as long as it.
+
+    Ray ties its processes to the thread that started them (Linux's parent-death signal
+    follows the thread, not the process), so this thread waits until ``stop``.
+    """
+
+    def __init__(self, ray: Any, jobs: int) -> None:
+        super().__init__(name="exporter-ray", daemon=True)
+        self.ray, self.jobs = ray, jobs
+        self.ready = threading.Event()
+        self.stopping = threading.Event()
+        self.error: BaseException | None = None
+        self.seconds = 0.0
+        self.start()
+
+    def run(self) -> None:
+        began = time.monotonic()
+        try:
+            _connect(self.ray, None, self.jobs)
+            self.seconds = time.monotonic() - began
+        except BaseException as exc:  # raised again in the driver's thread
+            self.error = exc
+        finally:
+            self.ready.set()
+        self.stopping.wait()
+        with contextlib.suppress(Exception):
+            self.ray.shutdown()
+
+    def stop(self) -> None:
+        self.ready.wait()
+        self.stopping.set()
+        self.join()
 
 
 def _run(
@@ -165,6 +236,9 @@ def _run(
     out_dir: Path,
     options: BuildOptions,
     worker_options: BuildOptions,
+    *,
+    start: int = 0,
+    warming: bool = False,
 ) -> Iterator[tuple[Source, BuildResult | ExporterError]]:
     from ..batch import PER_DOCUMENT_ERRORS, stage_source
 
@@ -183,11 +257,16 @@ def _run(
             name="exporter_build",
         )
         options_ref = ray.put(worker_options)
-        chunks = iter(_chunks(len(sources), cpus))
+        # Fresh workers spend their first seconds importing and loading fonts: meanwhile the
+        # driver builds the next few documents itself (two per worker), so no core idles.
+        own = min(2 * cpus, len(sources) - start) if warming else 0
+        chunks = iter(_chunks(len(sources) - start - own, cpus, start + own))
         window = 2 * cpus
         pending: dict[Any, list[int]] = {}
         ready: dict[int, tuple[PackedBuild | None, list[CacheRow]]] = {}
-        next_index = 0
+        next_index = start
+        began = time.monotonic()
+        first_result: float | None = None
 
         def submit() -> None:
             indexes = next(chunks, None)
@@ -213,12 +292,21 @@ def _run(
                     submit()
                     if len(pending) == before:
                         break
+                if next_index < start + own:
+                    source = sources[next_index]
+                    next_index += 1
+                    yield source, stage_source(source, out_dir, options)
+                    continue
                 if next_index not in ready:
                     if not pending:
                         raise AssertionError("no task pending for an unfinished document")
                     done, _ = ray.wait(list(pending), num_returns=1)
                     ref = done[0]
                     indexes = pending.pop(ref)
+                    if first_result is None:
+                        first_result = time.monotonic() - began
+                        log.debug("Ray: first task done %.1f s after the first submission",
+                                  first_result)  # fmt: skip
                     try:
                         for index, packed, rows in ray.get(ref):
                             ready[index] = (packed, rows)
@@ -258,8 +346,10 @@ def _run(
     finally:
         if store is not None:
             store.close()
+        stopping = time.monotonic()
         with contextlib.suppress(Exception):
             ray.shutdown()
+        log.debug("Ray: stopped in %.1f s", time.monotonic() - stopping)
 
 
 def _driver_cache(options: BuildOptions) -> Any:
