@@ -151,6 +151,33 @@ def test_own_local_ray_shares_the_build_with_the_driver_byte_identically(
     assert _manifest(tmp_path / "ray") == _manifest(tmp_path / "serial")
 
 
+def test_without_an_address_a_running_local_instance_is_left_alone(
+    run_cli, tmp_path: Path, ray_address: str
+) -> None:
+    """A Ray instance already running on this machine (here the fixture's) is not joined by a
+    build given no address: exporter starts its own, sized by -j (ray.init would otherwise
+    join the running one and refuse the CPU count: every such build failed with exit 4)."""
+    from ray._private.utils import get_ray_address_file, write_ray_address
+
+    (tmp_path / "doc.txt").write_text(GOOD, encoding="utf-8")
+    # What `ray start --head` leaves behind: the running instance recorded as this machine's.
+    recorded = Path(get_ray_address_file(None))
+    before = recorded.read_bytes() if recorded.exists() else None
+    write_ray_address(ray_address)
+    try:
+        result = run_cli(
+            "build", tmp_path / "doc.txt", "--out", tmp_path / "out", "--format", "pdf",
+            "--executor", "ray", "-j", "1", env={"RAY_ADDRESS": ""},
+        )  # fmt: skip
+    finally:
+        if before is None:
+            recorded.unlink(missing_ok=True)
+        else:
+            recorded.write_bytes(before)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == f"{tmp_path / 'out' / 'doc.zh-CN.pdf'}\n"
+
+
 def test_ray_address_from_the_environment(run_cli, tmp_path: Path, ray_address: str) -> None:
     (tmp_path / "doc.txt").write_text(GOOD, encoding="utf-8")
     result = run_cli(

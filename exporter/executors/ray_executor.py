@@ -108,12 +108,18 @@ def _connect(ray: Any, address: str | None, jobs: int) -> None:
         if address:
             ray.init(address=address, **settings)
         else:
-            # A local instance sized to this machine (or to -j), without the dashboard.
-            ray.init(num_cpus=jobs, include_dashboard=False, **settings)
+            # A private local instance sized to this machine (or to -j), without the
+            # dashboard. "local": without it, ray.init joins the instance a `ray start` on this
+            # machine left running (and refuses num_cpus for it); use --ray-address for that.
+            ray.init(address="local", num_cpus=jobs, include_dashboard=False, **settings)
     except (ConnectionError, RuntimeError, ValueError) as exc:
         where = f"at {address}" if address else "locally"
+        hint = ""
+        if address and not os.environ.get("RAY_AUTH_MODE"):
+            # Ray 2.60's `ray start` enables token authentication; clients must opt in.
+            hint = " (a cluster started with token authentication needs RAY_AUTH_MODE=token)"
         raise MissingDependencyError(
-            f"cannot start or reach a Ray cluster {where}: {exc}"
+            f"cannot start or reach a Ray cluster {where}: {exc}{hint}"
         ) from None
 
 
