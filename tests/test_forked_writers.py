@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import time
 from pathlib import Path
 
@@ -105,4 +106,35 @@ def test_a_parent_error_wins_and_leaves_no_child(tmp_path: Path) -> None:
     with pytest.raises(InputError):
         write_all([WriteJob("pdf", bad), _writes(tmp_path / "a.docx", "x")], fork=True)
     with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)
+
+
+_SIGNAL_AT_FORK: list[bool] = []
+
+
+def _signal_during_fork() -> None:
+    if _SIGNAL_AT_FORK:
+        _SIGNAL_AT_FORK.clear()
+        os.kill(os.getpid(), signal.SIGTERM)
+
+
+def test_a_signal_arriving_during_the_fork_is_not_lost(tmp_path: Path) -> None:
+    """SIGTERM/Ctrl-C landing while the process forks used to be raised inside fork's own
+    handlers, printed as "Exception ignored" and lost: the build went on and exited 0."""
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    os.register_at_fork(before=_signal_during_fork)  # once per session; armed per test
+    _SIGNAL_AT_FORK.append(True)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            write_all(
+                [_writes(tmp_path / "a.pdf", "y"), _writes(tmp_path / "a.docx", "x")], fork=True
+            )
+    finally:
+        _SIGNAL_AT_FORK.clear()
+        signal.signal(signal.SIGTERM, previous)
+    with pytest.raises(ChildProcessError):  # the child was reaped
         os.waitpid(-1, os.WNOHANG)

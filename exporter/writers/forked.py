@@ -24,6 +24,8 @@ from typing import Any
 
 from ..errors import ExporterError
 
+_INTERRUPTS = {signal.SIGINT, signal.SIGTERM}
+
 
 @dataclass(frozen=True)
 class WriteJob:
@@ -54,12 +56,22 @@ def write_all(jobs: Sequence[WriteJob], *, fork: bool) -> None:
             job.write()
         return
     reader, writer = os.pipe()
-    pid = os.fork()
+    # Ctrl-C or SIGTERM arriving during the fork would be raised inside fork's own handlers,
+    # where it is printed and lost: hold them until each side can act on them.
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, _INTERRUPTS)
+    try:
+        pid = os.fork()
+    except BaseException:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+        os.close(reader)
+        os.close(writer)
+        raise
     if pid == 0:  # the child: never returns
         os.close(reader)
-        _child(child_jobs, writer)
+        _child(child_jobs, writer, held)
     os.close(writer)
     try:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)  # a held interrupt is raised here
         for job in own_jobs:
             job.write()
         payload = _read_all(reader)
@@ -74,11 +86,12 @@ def write_all(jobs: Sequence[WriteJob], *, fork: bool) -> None:
     _finish(payload, status)
 
 
-def _child(jobs: Sequence[WriteJob], fd: int) -> None:
+def _child(jobs: Sequence[WriteJob], fd: int, held: Any) -> None:
     # The parent handles Ctrl-C and SIGTERM and kills this process; the child must not
     # run the parent's handlers (they raise KeyboardInterrupt and clean up the parent's state).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_SETMASK, held)
     records: list[logging.LogRecord] = []
     capture = _Capture(records)
     logger = logging.getLogger("exporter")
