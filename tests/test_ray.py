@@ -223,20 +223,27 @@ def test_killed_worker_documents_are_built_exactly_once(
     assert sorted(_manifest(out)) == sorted(expected)
 
 
-@pytest.mark.slow
-def test_ctrl_c_cancels_the_cluster_work_and_leaves_nothing_partial(
-    tmp_path: Path, seed_text: str, ray_address: str
-) -> None:
+def _start_build(tmp_path: Path, seed_text: str, *ray_args: str) -> subprocess.Popen[str]:
+    """A Ray build of 12 seed documents into ``tmp_path/out``, running in the background
+    (no inherited $RAY_ADDRESS: without --ray-address, exporter starts its own Ray)."""
     folder = tmp_path / "in"
     folder.mkdir()
     for index in range(12):
         (folder / f"doc{index:02d}.txt").write_text(seed_text, encoding="utf-8")
-    out = tmp_path / "out"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "exporter", "build", str(folder), "--out", str(out),
-         "--executor", "ray", "--ray-address", ray_address],
+    return subprocess.Popen(
+        [sys.executable, "-m", "exporter", "build", str(folder), "--out", str(tmp_path / "out"),
+         "--executor", "ray", *ray_args],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
+        env={**os.environ, "RAY_ADDRESS": ""},
     )  # fmt: skip
+
+
+@pytest.mark.slow
+def test_ctrl_c_cancels_the_cluster_work_and_leaves_nothing_partial(
+    tmp_path: Path, seed_text: str, ray_address: str
+) -> None:
+    out = tmp_path / "out"
+    proc = _start_build(tmp_path, seed_text, "--ray-address", ray_address)
     try:
         assert _building_worker(time.monotonic() + 60) is not None
         proc.send_signal(signal.SIGINT)
@@ -260,17 +267,8 @@ def test_ctrl_c_while_exporter_starts_its_own_ray_leaves_nothing_partial(
     tmp_path: Path, seed_text: str
 ) -> None:
     pytest.importorskip("ray", reason="the optional ray extra is not installed (make ray)")
-    folder = tmp_path / "in"
-    folder.mkdir()
-    for index in range(12):
-        (folder / f"doc{index:02d}.txt").write_text(seed_text, encoding="utf-8")
     out = tmp_path / "out"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "exporter", "build", str(folder), "--out", str(out),
-         "--executor", "ray", "-j", "2"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
-        env={**os.environ, "RAY_ADDRESS": ""},
-    )  # fmt: skip
+    proc = _start_build(tmp_path, seed_text, "-j", "2")
     try:
         time.sleep(1.5)  # Ray is still starting; the driver is building the first documents
         proc.send_signal(signal.SIGINT)
