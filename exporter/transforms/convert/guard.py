@@ -17,7 +17,14 @@ from typing import Any
 from ...diskcache import cache_dir
 from ...segment import _cutter
 from .matching import find_all
-from .opencc_data import _CLAUSE_BREAK, _phrase_segments, _PhraseIndex, _run_chain, data_stamp
+from .opencc_data import (
+    _CLAUSE_BREAK,
+    _phrase_segments,
+    _PhraseIndex,
+    _run_chain,
+    data_stamp,
+    phrase_ends,
+)
 
 # jieba segments this many characters either side of a spot (cut at clause breaks).
 WINDOW = 12
@@ -164,15 +171,7 @@ def _phrase_matches(text: str, index: _PhraseIndex) -> list[tuple[int, int, int]
     ``find_all`` reports them: (0, start, end) by end position, longest first."""
     if len(text) > _SCAN_LIMIT:
         return find_all(text, _keys(index))
-    keys, prefixes = index.keys, index.prefixes
-    found: list[tuple[int, int, int]] = []
-    n = len(text)
-    for i in range(n):
-        j = i + 1
-        while j < n and text[i:j] in prefixes:
-            j += 1
-            if text[i:j] in keys:
-                found.append((0, i, j))
+    found = [(0, i, j) for i in range(len(text)) for j in phrase_ends(text, i, index)]
     found.sort(key=lambda m: (m[2], m[1]))
     return found
 
@@ -227,13 +226,7 @@ def _convert_word(configs: tuple[str, ...], word: str) -> str:
 
 def _contested(text: str, s: int, e: int, index: _PhraseIndex) -> bool:
     """Whether another dictionary phrase starts inside text[s:e] and runs past its end."""
-    for j in range(s + 1, e):
-        for k in range(j + 1, len(text) + 1):
-            if k > e and text[j:k] in index.keys:
-                return True
-            if text[j:k] not in index.prefixes:
-                break
-    return False
+    return any(k > e for j in range(s + 1, e) for k in phrase_ends(text, j, index))
 
 
 def _guard_edits(

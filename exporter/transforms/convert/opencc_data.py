@@ -221,16 +221,21 @@ def _live_readings(
     return {c: v for c, v in multi.items() if any(seen.get((c, r), 0) >= need for r in v[1:])}
 
 
+def phrase_ends(text: str, start: int, index: _PhraseIndex) -> Iterator[int]:
+    """Ends of the dictionary phrases that start at ``start`` in ``text``, shortest first."""
+    keys, prefixes = index.keys, index.prefixes
+    end, n = start + 1, len(text)
+    while end < n and text[start:end] in prefixes:
+        end += 1
+        if text[start:end] in keys:
+            yield end
+
+
 def _phrase_segments(text: str, index: _PhraseIndex) -> Iterator[tuple[int, int]]:
     """Multi-character segments of OpenCC's forward maximum matching (singles omitted)."""
-    keys, prefixes = index.keys, index.prefixes
     i, n = 0, len(text)
     while i < n:
-        best, j = 0, i + 1
-        while j < n and text[i:j] in prefixes:
-            j += 1
-            if text[i:j] in keys:
-                best = j
+        best = max(phrase_ends(text, i, index), default=0)
         if best:
             yield i, best
             i = best
