@@ -464,17 +464,19 @@ def run() -> NoReturn:
     exit handles it as before.
     """
     code = main()
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except (OSError, ValueError):
-        sys.exit(code)
-    if threading.active_count() > 1:
+    if not _flushed() or threading.active_count() > 1:
         sys.exit(code)
     atexit._run_exitfuncs()  # runs each handler once and clears them
+    if not _flushed():
+        sys.exit(code)
+    os._exit(code)
+
+
+def _flushed() -> bool:
+    """Whether stdout and stderr could be flushed (a closed or full one cannot)."""
     try:
         sys.stdout.flush()
         sys.stderr.flush()
     except (OSError, ValueError):
-        sys.exit(code)
-    os._exit(code)
+        return False
+    return True
