@@ -243,7 +243,8 @@ def test_docx_has_widow_control_and_keeps_headings_with_next(
 
 
 def test_title_and_excerpt_segmentation_agrees_with_jieba(seed_path: Path) -> None:
-    """rjieba stands in for jieba's cut where only word boundaries are needed."""
+    """The word index (exporter/segment.py) stands in for jieba's cut where only word
+    boundaries are needed."""
     from exporter.segment import _cutter
     from exporter.transforms.convert.guard import _jieba
 
