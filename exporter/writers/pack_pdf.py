@@ -10,11 +10,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from reportlab.lib.colors import Color
-from reportlab.lib.styles import ParagraphStyle
-from reportlab.platypus import CondPageBreak, PageBreak, Spacer
-from reportlab.platypus.flowables import HRFlowable
-from reportlab.platypus.tableofcontents import TableOfContents
+from .deferred_patterns import deferred_patterns
+
+with deferred_patterns():  # reportlab's import-time regexes: see that module
+    from reportlab.lib.colors import Color
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import CondPageBreak, PageBreak, Spacer
+    from reportlab.platypus.flowables import HRFlowable
+    from reportlab.platypus.tableofcontents import TableOfContents
 
 from ..labels import labels, script_of
 from ..model import Document, Pack

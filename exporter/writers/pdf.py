@@ -8,12 +8,15 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from reportlab.lib.colors import Color
-from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT
-from reportlab.lib.styles import ParagraphStyle
-from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Image, PageBreak, SimpleDocTemplate, Spacer, Table, TableStyle
-from reportlab.platypus.flowables import HRFlowable
+from .deferred_patterns import deferred_patterns
+
+with deferred_patterns():  # reportlab's import-time regexes: see that module
+    from reportlab.lib.colors import Color
+    from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.pdfgen.canvas import Canvas
+    from reportlab.platypus import Image, PageBreak, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus.flowables import HRFlowable
 
 from .. import fonts as font_files
 from ..labels import labels, script_of
