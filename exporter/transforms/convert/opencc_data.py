@@ -57,8 +57,13 @@ def _converter(config: str) -> _Converter:
 
 
 def _run_chain(configs: Sequence[str], text: str) -> str:
-    for config in configs:
-        text = _converter(config).convert(text)
+    from .scoped import scoped_converter
+
+    for step, config in enumerate(configs):
+        # The first step reads the text itself: inside an opencc_scope, OpenCC loaded with
+        # only the entries that text uses (scoped.py); later steps read converted text.
+        scoped = scoped_converter(config, text) if step == 0 else None
+        text = (scoped or _converter(config)).convert(text)
     return text
 
 

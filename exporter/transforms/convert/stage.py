@@ -30,6 +30,7 @@ from .opencc_data import (
 from .patterns import find_patterns
 from .profiles import Profile, detect_script, resolve_profile
 from .review import ReviewItem, _review_texts
+from .scoped import opencc_scope
 from .vocabulary import (
     KEEP,
     VOCABULARY_EDITIONS,
@@ -189,7 +190,8 @@ def _run_plan(text: str, plan: _Plan, workers: int) -> tuple[str, list[Hit]]:
         chunks = list(_chunks(text, len(text) // (workers * 2) + 1))
         results = list(_pool(workers).map(_convert_chunk, chunks, [plan] * len(chunks)))
     else:
-        results = [_convert_chunk(chunk, plan) for chunk in _chunks(text, CHUNK_CHARS)]
+        with opencc_scope(text):
+            results = [_convert_chunk(chunk, plan) for chunk in _chunks(text, CHUNK_CHARS)]
     hits: list[Hit] = []
     size = 0
     for piece, found in results:

@@ -1,0 +1,277 @@
+"""OpenCC loaded with only the dictionary entries one text can use.
+
+Loading OpenCC's s2hk costs ~100 ms whatever the text (STPhrases' 49,000 entries are
+deserialised), more than converting a briefing with it. But OpenCC's segmentation and its first
+conversion step only look up keys at positions of the text they are given, so every entry they
+can apply is one whose key occurs in that text. For a short text those dictionaries are
+replaced by text dictionaries holding just those entries (found with prefix sets kept in the
+disk cache), the later conversion steps keep OpenCC's own files, and OpenCC itself converts:
+the output is the same by construction, and a test compares it with the full converter on
+OpenCC's upstream cases.
+
+Inside ``opencc_scope(text)``, :func:`scoped_converter` serves conversions of ``text`` and
+of its substrings; anything else (a correction's target, a review reading) goes to the full
+converter.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import functools
+import json
+import logging
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from .opencc_data import (
+    _config_data,
+    _Converter,
+    _opencc_module,
+    _read_dictionary,
+    data_stamp,
+    phrase_ends,
+)
+
+log = logging.getLogger("exporter.convert")
+
+# Beyond this many characters the scan for keys costs more than OpenCC's load saves.
+SCOPE_MAX_CHARS = 50_000
+# Smaller dictionaries load in microseconds and are kept whole.
+MIN_SCOPED_ENTRIES = 1_000
+
+_SQL_CHUNK = 500  # bound variables per query (old SQLite builds allow 999)
+
+
+class _Scope:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.converters: dict[str, _Converter | None] = {}
+
+
+_current: contextvars.ContextVar[_Scope | None] = contextvars.ContextVar(
+    "exporter_opencc_scope", default=None
+)
+
+
+@contextmanager
+def opencc_scope(text: str) -> Iterator[None]:
+    """Within: conversions of ``text`` or its substrings load only the entries it uses."""
+    token = _current.set(_Scope(text) if 0 < len(text) <= SCOPE_MAX_CHARS else None)
+    try:
+        yield
+    finally:
+        _current.reset(token)
+
+
+def scoped_converter(config: str, text: str) -> _Converter | None:
+    """A converter for ``config`` loaded with the current scope's entries, if ``text`` lies
+    inside the scope; None otherwise (use the full converter)."""
+    scope = _current.get()
+    if scope is None or text not in scope.text:
+        return None
+    if config not in scope.converters:
+        scope.converters[config] = _build(config, scope.text)
+    return scope.converters[config]
+
+
+def _share_dir() -> Path | None:
+    """The official binding's dictionary folder (the reimplemented one has no scoping)."""
+    share = Path(_opencc_module().__file__).resolve().parent / "clib" / "share" / "opencc"
+    return share if share.is_dir() else None
+
+
+def _config_path(config: str) -> Path | None:
+    share = _share_dir()
+    return share / f"{config}.json" if share and (share / f"{config}.json").is_file() else None
+
+
+def _nodes(node: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """The dictionary nodes (with a "file") of a config's dict tree."""
+    if node.get("type") == "group":
+        for sub in node.get("dicts", []):
+            yield from _nodes(sub)
+    elif "file" in node:
+        yield node
+
+
+def _derive(config: str, path: Path) -> None:
+    """Write ``path``: the config, the entries of its first-pass dictionaries (segmentation
+    and first conversion step) big enough to scope, every prefix of their keys, and the keys
+    of its normalization step (which rewrites the text before any lookup)."""
+    import sqlite3
+
+    source = _config_path(config)
+    if source is None:
+        raise FileNotFoundError(f"{config}.json")
+    spec = json.loads(source.read_text(encoding="utf-8"))
+    chain = spec.get("conversion_chain", [])
+    first_pass = [spec.get("segmentation", {}).get("dict", {}), *(chain[:1] and [chain[0]["dict"]])]
+    entries: dict[str, dict[str, tuple[str, ...]]] = {}
+    for node in (n for tree in first_pass for n in _nodes(tree)):
+        name = node["file"]
+        if node.get("type") == "ocd2" and name not in entries:
+            table = _read_dictionary(name)
+            if len(table) >= MIN_SCOPED_ENTRIES:
+                entries[name] = table
+    stems = {k[:n] for table in entries.values() for k in table for n in range(1, len(k) + 1)}
+    normalizing = {
+        key
+        for node in (n for step in spec.get("normalization", []) for n in _nodes(step["dict"]))
+        for key in _read_dictionary(node["file"])
+    }
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".opencc-scoped-", suffix=".part", dir=path.parent)
+    os.close(fd)
+    try:
+        db = sqlite3.connect(tmp)
+        with db:
+            db.execute("PRAGMA journal_mode=OFF")
+            db.execute("CREATE TABLE meta (k TEXT PRIMARY KEY, v TEXT)")
+            meta = {
+                "spec": spec,
+                "scoped": sorted(entries),
+                "normalizing": sorted(normalizing),
+                "covered": _covered(config, entries),
+            }
+            db.executemany(
+                "INSERT INTO meta VALUES (?, ?)",
+                [(k, json.dumps(v, ensure_ascii=False)) for k, v in meta.items()],
+            )
+            db.execute("CREATE TABLE stems (s TEXT PRIMARY KEY) WITHOUT ROWID")
+            db.executemany("INSERT INTO stems VALUES (?)", ((s,) for s in sorted(stems)))
+            db.execute(
+                "CREATE TABLE entries (k TEXT, d TEXT, v TEXT, PRIMARY KEY (k, d)) WITHOUT ROWID"
+            )
+            db.executemany(
+                "INSERT INTO entries VALUES (?, ?, ?)",
+                sorted(
+                    (k, d, " ".join(v)) for d, table in entries.items() for k, v in table.items()
+                ),
+            )
+        db.close()
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def _covered(config: str, entries: dict[str, dict[str, tuple[str, ...]]]) -> bool:
+    """Whether the config's phrase index holds every multi-character key of ``entries``."""
+    phrases = _config_data(config)
+    if phrases is None:
+        return False
+    keys = phrases[0].keys
+    return all(k in keys for table in entries.values() for k in table if len(k) > 1)
+
+
+class _Index:
+    """One config's scoping data, read from its SQLite file in the user's cache."""
+
+    def __init__(self, config: str) -> None:
+        import hashlib
+        import sqlite3
+
+        from ...diskcache import cache_dir
+
+        key = f"{config}|{data_stamp()}".encode()
+        path = cache_dir() / f"opencc-scoped-{hashlib.sha256(key).hexdigest()[:24]}.sqlite"
+        if not path.is_file():
+            _derive(config, path)
+        # Immutable: no locks or journal; the file is renamed into place whole.
+        self._db = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)
+        meta = {k: json.loads(v) for k, v in self._db.execute("SELECT k, v FROM meta")}
+        self.spec: dict[str, Any] = meta["spec"]
+        self.scoped: list[str] = meta["scoped"]
+        self.normalizing: list[str] = meta["normalizing"]
+        self.covered: bool = meta["covered"]
+        self.config = config
+
+    def _select(self, sql: str, keys: list[str]) -> list[tuple[str, ...]]:
+        rows: list[tuple[str, ...]] = []
+        for at in range(0, len(keys), _SQL_CHUNK):
+            chunk = keys[at : at + _SQL_CHUNK]
+            rows += self._db.execute(sql.format(",".join("?" * len(chunk))), chunk).fetchall()
+        return rows
+
+    def keys_in(self, text: str) -> list[str]:
+        """Every key prefix (and key) occurring in ``text``: length by length, extending
+        only the substrings that are prefixes."""
+        phrases = _config_data(self.config) if self.covered else None
+        if phrases is not None:
+            # The segmentation's phrase index, loaded anyway for the word guard, holds every
+            # multi-character key of the scoped dictionaries (checked when derived).
+            index = phrases[0]
+            occurring = set(text)
+            for start in range(len(text)):
+                occurring.update(text[start:end] for end in phrase_ends(text, start, index))
+            return sorted(occurring)
+        found: list[str] = []
+        live = list(range(len(text)))
+        length = 1
+        while live:
+            wanted = sorted({text[k : k + length] for k in live if k + length <= len(text)})
+            hits = {s for (s,) in self._select("SELECT s FROM stems WHERE s IN ({})", wanted)}
+            found += sorted(hits)
+            live = [k for k in live if k + length <= len(text) and text[k : k + length] in hits]
+            length += 1
+        return found
+
+    def entries(self, keys: list[str]) -> dict[str, list[tuple[str, str]]]:
+        """dictionary file -> [(key, values)] for those of ``keys`` that are entries."""
+        out: dict[str, list[tuple[str, str]]] = {name: [] for name in self.scoped}
+        for key, name, values in self._select("SELECT k, d, v FROM entries WHERE k IN ({})", keys):
+            out[name].append((key, values))
+        return out
+
+
+@functools.cache
+def _index(config: str) -> _Index | None:
+    try:
+        return _Index(config)
+    except Exception as exc:  # noqa: BLE001 - unreadable dictionaries: the full converter
+        log.debug("no scoped OpenCC for %s: %s", config, exc)
+        return None
+
+
+def _build(config: str, text: str) -> _Converter | None:
+    share = _share_dir()
+    index = _index(config) if share is not None else None
+    if index is None or not index.scoped:
+        return None
+    normalizing = index.normalizing
+    chars = set(text)
+    if any((key in chars) if len(key) == 1 else (key in text) for key in normalizing):
+        return None  # normalization rewrites the text before lookup: the full dictionaries
+    try:
+        entries = index.entries(index.keys_in(text))
+    except Exception as exc:  # noqa: BLE001 - a damaged index: the full converter
+        log.debug("no scoped OpenCC for %s: %s", config, exc)
+        return None
+    with tempfile.TemporaryDirectory(prefix="exporter-opencc-") as tmp:
+        folder = Path(tmp)
+        for name, rows in entries.items():
+            lines = "".join(f"{key}\t{values}\n" for key, values in sorted(rows))
+            (folder / f"{name}.txt").write_text(lines, encoding="utf-8")
+        spec = json.loads(json.dumps(index.spec))
+        chain = spec.get("conversion_chain", [])
+        first = [spec.get("segmentation", {}).get("dict", {}), *(chain[:1] and [chain[0]["dict"]])]
+        first_pass = {id(node) for tree in first for node in _nodes(tree)}
+        every = [spec.get("segmentation", {}).get("dict", {})]
+        every += [step["dict"] for step in chain + spec.get("normalization", [])]
+        for node in (n for tree in every for n in _nodes(tree)):
+            if id(node) in first_pass and node["file"] in entries:
+                node.update(type="text", file=str(folder / f"{node['file']}.txt"))
+            else:
+                node["file"] = str(share / node["file"])
+        config_file = folder / f"{config}.json"
+        config_file.write_text(json.dumps(spec, ensure_ascii=False), encoding="utf-8")
+        try:
+            converter: _Converter = _opencc_module().OpenCC(str(config_file))
+        except Exception as exc:  # noqa: BLE001 - e.g. a binding without text dictionaries
+            log.debug("no scoped OpenCC for %s: %s", config, exc)
+            return None
+    return converter
