@@ -1,0 +1,209 @@
+"""Cold-start shortcuts give the same results as the libraries they stand in for.
+
+- Word boundaries come from jieba's algorithm over an on-disk index of jieba's dictionary
+  (exporter/segment.py), not from loading the dictionary: the same cuts as jieba.
+- OpenCC is loaded with only the dictionary entries a text can use (convert/scoped.py): the
+  same conversions as the full converter, on OpenCC's upstream cases, for every config.
+- Two of reportlab's import-time regexes compile on first use (writers/deferred_patterns.py).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from exporter import segment
+from exporter.transforms.convert.opencc_data import _converter, _run_chain
+from exporter.transforms.convert.scoped import opencc_scope, scoped_converter
+
+from .test_convert import CONFIGS, OPENCC_TESTS, _strip_json, needs_shared
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _jieba():  # type: ignore[no-untyped-def]
+    from exporter.transforms.convert.guard import _jieba as load
+
+    tokenizer = load()
+    if tokenizer is None:
+        pytest.skip("jieba not installed")
+    return tokenizer
+
+
+def _samples(seed_text: str) -> list[str]:
+    """Seed sentences, random slices of it (windows cut mid-word, as the guard's are), and
+    random mixtures of rare characters, Latin, digits and marks (jieba's HMM and its
+    non-Han blocks)."""
+    rng = random.Random(11)
+    sentences = [s for s in re.split(r"[。！？\n]", seed_text) if s.strip()]
+    slices = []
+    for _ in range(600):
+        at = rng.randrange(len(seed_text))
+        slices.append(seed_text[at : at + rng.randint(1, 40)])
+    pool = [chr(c) for c in range(0x4E00, 0x9FD6)]
+    marks = "abcXYZ019 .%-+#&_，。\n"
+    mixed = [
+        "".join(rng.choice(pool) if rng.random() < 0.8 else rng.choice(marks) for _ in range(n))
+        for n in (rng.randint(1, 30) for _ in range(300))
+    ]
+    return sentences + slices + mixed + ["", "iPhone 12 Pro售价5,999元", "C++和.NET 3.5%"]
+
+
+def test_the_word_index_cuts_as_jieba_with_and_without_hmm(seed_text: str) -> None:
+    tokenizer = _jieba()
+    index = segment.word_index()
+    assert index is not None
+    for hmm in (True, False):  # titles and excerpts; the conversion stage's word guard
+        cut = segment._cutter(hmm=hmm)
+        assert cut is not None
+        wrong = [s for s in _samples(seed_text) if list(cut(s)) != list(tokenizer.cut(s, HMM=hmm))]
+        assert not wrong, wrong[:5]
+
+
+_COLD = """
+import json, sys
+from exporter import segment
+cut = segment._cutter()
+words = list(cut(sys.argv[1])) if cut else None
+print(json.dumps({"words": words, "index": segment.word_index() is not None,
+                  "rjieba": "rjieba" in sys.modules, "jieba": "jieba" in sys.modules}))
+"""
+
+
+def _cold(text: str, cache: Path) -> dict:
+    proc = subprocess.run(
+        [sys.executable, "-c", _COLD, text],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "XDG_CACHE_HOME": str(cache)},
+    )
+    return json.loads(proc.stdout)
+
+
+def test_the_word_index_is_built_once_and_a_damaged_one_falls_back(tmp_path: Path) -> None:
+    title = "广州高新区党工委年第一次工作会议召开"
+    first = _cold(title, tmp_path / "cache")  # builds the index
+    (built,) = (tmp_path / "cache" / "exporter").glob("wordindex-*.sqlite")
+    again = _cold(title, tmp_path / "cache")
+    # Building reads jieba's tables once; a run with the index loads neither jieba nor rjieba.
+    assert first["words"] == again["words"] and again["index"]
+    assert not again["rjieba"] and not again["jieba"]
+    built.write_bytes(b"not a database" * 100)
+    damaged = _cold(title, tmp_path / "cache")
+    assert damaged["words"] == first["words"] and not damaged["index"]
+
+
+def test_an_unwritable_cache_still_segments(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    result = _cold("出租车司机", blocker)
+    assert not result["index"] and result["words"] == ["出租车", "司机"]
+
+
+@needs_shared
+def test_scoped_opencc_converts_as_the_full_converter(seed_text: str) -> None:
+    cases = json.loads(_strip_json((OPENCC_TESTS / "testcases.json").read_text("utf-8")))
+    inputs = [case["input"] for case in cases["cases"]]
+    rng = random.Random(5)
+    corpus = "\n".join(inputs) + seed_text
+    texts = inputs + ["\n".join(inputs), seed_text]
+    texts += [corpus[a : a + rng.randint(1, 2000)] for a in rng.sample(range(len(corpus)), 30)]
+    scoped_runs = 0
+    for config in CONFIGS:
+        full = _converter(config)
+        for text in texts:
+            with opencc_scope(text):
+                scoped = scoped_converter(config, text)
+                got = (scoped or full).convert(text)
+                # A substring converts with the text's converter too (the guard's words).
+                piece = text[len(text) // 3 : len(text) // 2]
+                assert _run_chain((config,), piece) == full.convert(piece)
+            scoped_runs += scoped is not None
+            assert got == full.convert(text), (config, text[:40])
+    assert scoped_runs >= len(texts) * 4  # s2t, s2hk, s2tw, s2twp at least
+
+
+def test_the_scoped_converter_serves_only_its_text() -> None:
+    text = "出租车司机在香港的公交车站"
+    with opencc_scope(text):
+        assert scoped_converter("s2hk", text) is not None
+        assert scoped_converter("s2hk", "车站") is scoped_converter("s2hk", text)
+        assert scoped_converter("s2hk", "不在其中的句子") is None  # a correction, a reading
+    assert scoped_converter("s2hk", text) is None  # outside any scope
+    with opencc_scope("丽" * 50_001):  # longer than the scan pays for
+        assert scoped_converter("s2hk", "丽") is None
+
+
+def test_text_that_normalization_rewrites_uses_the_full_dictionaries() -> None:
+    from exporter.transforms.convert.scoped import _index
+
+    index = _index("s2hk")
+    if index is None or not index.normalizing:
+        pytest.skip("this OpenCC has no normalization step")
+    text = f"香港{index.normalizing[0]}特别行政区"
+    with opencc_scope(text):
+        assert scoped_converter("s2hk", text) is None
+        assert _run_chain(("s2hk",), text) == _converter("s2hk").convert(text)
+
+
+_BUILD_THEN_LOOK = """
+import sys
+from pathlib import Path
+from exporter.pipeline import BuildOptions, build_document
+build_document(Path(sys.argv[1]), Path(sys.argv[2]), BuildOptions(formats=("pdf",)))
+from reportlab.platypus import paragraph
+print(type(paragraph.uri_pat).__name__, bool(paragraph.uri_pat.match("https://x.org/")))
+"""
+
+
+def test_reportlab_url_pattern_is_deferred_in_a_build(seed_path: Path, tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-c", _BUILD_THEN_LOOK, str(seed_path), str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert proc.stdout.split() == ["DeferredPattern", "True"]
+
+
+def test_a_deferred_pattern_matches_as_the_compiled_one() -> None:
+    from reportlab.platypus import paragraph
+
+    from exporter.writers.deferred_patterns import DEFERRED, DeferredPattern, deferred_patterns
+
+    source = getattr(paragraph.uri_pat, "pattern", None) or paragraph.uri_pat._pattern
+    assert source.startswith(DEFERRED)  # still reportlab's pattern: the deferral applies
+    with deferred_patterns():
+        deferred = re.compile(source, re.I)
+        plain = re.compile("x")
+    assert isinstance(deferred, DeferredPattern) and isinstance(plain, re.Pattern)
+    compiled = re.compile(source, re.I)
+    for uri in ("https://www.gov.hk/tc/residents/", "http://192.168.0.1:8080/x?y=1", "香港"):
+        expected = compiled.match(uri)
+        got = deferred.match(uri)
+        assert (got and got.groups()) == (expected and expected.groups())
+    assert isinstance(re.compile("x"), re.Pattern)  # re.compile is itself again
+
+
+def test_the_manifest_names_the_versions_importlib_metadata_reports() -> None:
+    from importlib import metadata
+
+    from exporter.batch import _LIBRARIES, library_versions
+
+    expected = {}
+    for name in _LIBRARIES:
+        try:
+            expected[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    got = library_versions()
+    assert {k: v for k, v in got.items() if k in _LIBRARIES} == expected
+    assert {"python-docx", "reportlab"} <= set(got)
