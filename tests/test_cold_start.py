@@ -207,3 +207,50 @@ def test_the_manifest_names_the_versions_importlib_metadata_reports() -> None:
     got = library_versions()
     assert {k: v for k, v in got.items() if k in _LIBRARIES} == expected
     assert {"python-docx", "reportlab"} <= set(got)
+
+
+def test_short_texts_find_the_automaton_s_matches_in_its_order(seed_text: str) -> None:
+    """find_groups walks short texts through a prefix set instead of building an automaton:
+    the same matches, in the same order (the guard merges windows in that order)."""
+    from exporter.transforms.convert import matching
+    from exporter.transforms.convert.corrections import corrections_for
+    from exporter.transforms.convert.guard import _decisive
+    from exporter.transforms.convert.opencc_data import _config_data
+    from exporter.transforms.convert.vocabulary import vocabulary_for
+
+    data = _config_data("s2hk")
+    if data is None:
+        pytest.skip("OpenCC's dictionaries are unreadable here")
+    groups = (
+        _decisive(("s2hk",), data[0]),
+        corrections_for(("s2hk",), None, "zh-HK"),
+        vocabulary_for("zh-HK", None, packaged=True),
+    )
+    rng = random.Random(2)
+    texts = [seed_text] + [seed_text[a : a + rng.randint(1, 900)] for a in range(0, 3000, 37)]
+    ties = 0
+    for text in texts:
+        walked = matching.find_groups(text, groups)
+        assert len(text) <= matching.WALK_MAX_CHARS
+        automaton, by_key = matching._GROUPS[tuple(id(g) for g in groups)].automaton()
+        expected: list[list[tuple[int, int, int]]] = [[] for _ in groups]
+        for k, s, e in automaton.find_matches_as_indexes(text, overlapping=True):
+            for g, i in by_key[k]:
+                expected[g].append((i, s, e))
+        assert walked == expected
+        ties += sum(len(m) - len({e for _, _, e in m}) for m in walked)
+    assert ties > 0  # matches ending together occurred, so their order was checked
+
+
+def test_context_rules_skip_only_rules_whose_character_is_absent() -> None:
+    from exporter.transforms.convert import patterns
+
+    every = [
+        (m.start(), m.end(), target or m.group())
+        for pattern, target in patterns._RULES
+        for m in re.finditer(pattern, "这出戏很好看，他不准时，喂奶，冲咖啡，干杯")
+    ]
+    found = patterns.find_patterns("这出戏很好看，他不准时，喂奶，冲咖啡，干杯")
+    assert found and set(found) <= set(every)
+    assert patterns.find_patterns("今天天气很好") == []
+    assert all(patterns._anchor(p) for p, _ in patterns._RULES)  # every rule is anchored

@@ -68,16 +68,28 @@ _RULES: tuple[tuple[str, str], ...] = (
 
 
 @functools.cache
-def _compiled() -> tuple[tuple[re.Pattern[str], str], ...]:
-    return tuple((re.compile(pattern), target) for pattern, target in _RULES)
+def _compiled(number: int) -> re.Pattern[str]:
+    return re.compile(_RULES[number][0])
+
+
+def _anchor(pattern: str) -> str | None:
+    """The literal character every match of ``pattern`` starts with (each rule's subject:
+    冲, 出, 喂 …), or None."""
+    first = pattern[0]
+    if "\u3400" <= first <= "\u9fff" and pattern[1:2] not in ("*", "+", "?", "{"):
+        return first
+    return None
 
 
 def find_patterns(src: str) -> list[tuple[int, int, str]]:
     """(start, end, target) of every rule's match, by position; overlaps removed."""
+    # A rule whose character is absent cannot match: not compiled (~1 ms each when cold).
+    present = set(src)
     hits = sorted(
         (m.start(), m.end(), target or m.group())
-        for rule, target in _compiled()
-        for m in rule.finditer(src)
+        for number, (pattern, target) in enumerate(_RULES)
+        if _anchor(pattern) in present or _anchor(pattern) is None
+        for m in _compiled(number).finditer(src)
     )
     found: list[tuple[int, int, str]] = []
     for hit in hits:
