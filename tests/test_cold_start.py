@@ -70,10 +70,16 @@ def test_the_word_index_cuts_as_jieba_with_and_without_hmm(seed_text: str) -> No
 _COLD = """
 import json, sys
 from exporter import segment
+from exporter.transforms.convert.opencc_data import _run_chain
+from exporter.transforms.convert.scoped import opencc_scope, scoped_converter
 cut = segment._cutter()
 words = list(cut(sys.argv[1])) if cut else None
+with opencc_scope(sys.argv[1]):
+    hk = _run_chain(("s2hk",), sys.argv[1])
+    scoped = scoped_converter("s2hk", sys.argv[1]) is not None
 print(json.dumps({"words": words, "index": segment.word_index() is not None,
-                  "rjieba": "rjieba" in sys.modules, "jieba": "jieba" in sys.modules}))
+                  "rjieba": "rjieba" in sys.modules, "jieba": "jieba" in sys.modules,
+                  "hk": hk, "scoped": scoped}))
 """
 
 
@@ -99,6 +105,10 @@ def test_the_word_index_is_built_once_and_a_damaged_one_falls_back(tmp_path: Pat
     built.write_bytes(b"not a database" * 100)
     damaged = _cold(title, tmp_path / "cache")
     assert damaged["words"] == first["words"] and not damaged["index"]
+    assert first["scoped"] and again["hk"] == damaged["hk"] == first["hk"]
+    (scoping,) = (tmp_path / "cache" / "exporter").glob("opencc-scoped-*.sqlite")
+    scoping.write_bytes(b"\0" * 4096)  # a damaged scoping index: OpenCC whole, same output
+    assert _cold(title, tmp_path / "cache")["hk"] == first["hk"]
 
 
 def test_an_unwritable_cache_still_segments(tmp_path: Path) -> None:
@@ -106,6 +116,8 @@ def test_an_unwritable_cache_still_segments(tmp_path: Path) -> None:
     blocker.write_text("x")
     result = _cold("出租车司机", blocker)
     assert not result["index"] and result["words"] == ["出租车", "司机"]
+    # No scoping index either: OpenCC is loaded whole, and converts the same.
+    assert not result["scoped"] and result["hk"] == "出租車司機"
 
 
 @needs_shared

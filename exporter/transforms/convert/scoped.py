@@ -240,7 +240,7 @@ def _index(config: str) -> _Index | None:
 def _build(config: str, text: str) -> _Converter | None:
     share = _share_dir()
     index = _index(config) if share is not None else None
-    if index is None or not index.scoped:
+    if share is None or index is None or not index.scoped:
         return None
     normalizing = index.normalizing
     chars = set(text)
@@ -251,6 +251,17 @@ def _build(config: str, text: str) -> _Converter | None:
     except Exception as exc:  # noqa: BLE001 - a damaged index: the full converter
         log.debug("no scoped OpenCC for %s: %s", config, exc)
         return None
+    try:
+        return _load(config, index, share, entries)
+    except OSError as exc:  # no writable temporary folder: the full converter
+        log.debug("no scoped OpenCC for %s: %s", config, exc)
+        return None
+
+
+def _load(
+    config: str, index: _Index, share: Path, entries: dict[str, list[tuple[str, str]]]
+) -> _Converter | None:
+    """OpenCC from a copy of ``index``'s config whose first-pass dictionaries are ``entries``."""
     with tempfile.TemporaryDirectory(prefix="exporter-opencc-") as tmp:
         folder = Path(tmp)
         for name, rows in entries.items():
