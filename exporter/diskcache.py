@@ -69,3 +69,33 @@ def load_or_build(kind: str, key: str, build: Callable[[], T]) -> T:
 
 def _loads(data: bytes) -> Any:
     return marshal.loads(data)
+
+
+def write_sqlite(path: Path, fill: Callable[[Any], None]) -> None:
+    """Create the SQLite file ``path`` whole: ``fill(connection)`` writes its tables into a
+    temporary file beside it, which is then renamed into place, so a reader never sees a
+    half-built file and concurrent builders each write their own."""
+    import sqlite3
+
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".part", dir=path.parent)
+    os.close(fd)
+    try:
+        db = sqlite3.connect(tmp)
+        try:
+            with db:
+                db.execute("PRAGMA journal_mode=OFF")
+                fill(db)
+        finally:
+            db.close()
+        os.replace(tmp, path)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+
+
+def open_sqlite(path: Path) -> Any:
+    """A read-only connection to a file :func:`write_sqlite` made: immutable, so no locks or
+    journal (the file is never changed in place, only replaced)."""
+    import sqlite3
+
+    return sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True, check_same_thread=False)

@@ -5,7 +5,7 @@ guard's ±12-character window), but jieba — and rjieba, its compiled twin — 
 349,000-word dictionary first: 1–2 s for jieba, 0.13 s for rjieba, which was a quarter of a
 cold zh-CN build. So jieba's own algorithm runs here, in Python, over jieba's own dictionary
 and HMM tables kept in an SQLite file in the user's cache (``wordindex-*.sqlite``, built once
-from the installed jieba, ~12 MB); a span looks up only its own substrings, a few hundred
+from the installed jieba, ~10 MB); a span looks up only its own substrings, a few hundred
 indexed reads. Segmentation is jieba's ``cut`` with and without HMM (tests compare them).
 
 Without the index (no writable cache) rjieba, then jieba, do the same work.
@@ -16,14 +16,14 @@ from __future__ import annotations
 import importlib.util
 import logging
 import math
-import os
 import re
 import sqlite3
-import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from functools import cache, lru_cache
 from pathlib import Path
+
+from .diskcache import open_sqlite, write_sqlite
 
 log = logging.getLogger("exporter.segment")
 
@@ -79,33 +79,24 @@ def _build_index(path: Path, dictionary: Path) -> None:
             for end in range(1, len(word)):
                 freq.setdefault(word[:end], 0)
     chars = sorted(set().union(*(emit[state] for state in "BMES")))
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".wordindex-", suffix=".part", dir=path.parent)
-    os.close(fd)
-    try:
-        db = sqlite3.connect(tmp)
-        with db:
-            db.execute("PRAGMA journal_mode=OFF")
-            db.execute("CREATE TABLE words (w TEXT PRIMARY KEY, f INTEGER) WITHOUT ROWID")
-            db.executemany("INSERT INTO words VALUES (?, ?)", sorted(freq.items()))
-            db.execute(
-                "CREATE TABLE emit (c TEXT PRIMARY KEY, b REAL, m REAL, e REAL, s REAL) "
-                "WITHOUT ROWID"
-            )
-            db.executemany(
-                "INSERT INTO emit VALUES (?, ?, ?, ?, ?)",
-                [(c, *(emit[s].get(c, _MIN_FLOAT) for s in "BMES")) for c in chars],
-            )
-            db.execute("CREATE TABLE meta (k TEXT PRIMARY KEY, v TEXT)")
-            db.executemany(
-                "INSERT INTO meta VALUES (?, ?)",
-                [("total", str(total)), ("start", json.dumps(start)), ("trans", json.dumps(trans))],
-            )
-        db.close()
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+
+    def fill(db: sqlite3.Connection) -> None:
+        db.execute("CREATE TABLE words (w TEXT PRIMARY KEY, f INTEGER) WITHOUT ROWID")
+        db.executemany("INSERT INTO words VALUES (?, ?)", sorted(freq.items()))
+        db.execute(
+            "CREATE TABLE emit (c TEXT PRIMARY KEY, b REAL, m REAL, e REAL, s REAL) WITHOUT ROWID"
+        )
+        db.executemany(
+            "INSERT INTO emit VALUES (?, ?, ?, ?, ?)",
+            [(c, *(emit[s].get(c, _MIN_FLOAT) for s in "BMES")) for c in chars],
+        )
+        db.execute("CREATE TABLE meta (k TEXT PRIMARY KEY, v TEXT)")
+        db.executemany(
+            "INSERT INTO meta VALUES (?, ?)",
+            [("total", str(total)), ("start", json.dumps(start)), ("trans", json.dumps(trans))],
+        )
+
+    write_sqlite(path, fill)
 
 
 class WordIndex:
@@ -117,9 +108,7 @@ class WordIndex:
         # Read-only and immutable: no locks or journal, and a half-built file is never seen
         # (the index is renamed into place whole).
         self.path = path
-        self._db = sqlite3.connect(
-            f"file:{path}?mode=ro&immutable=1", uri=True, check_same_thread=False
-        )
+        self._db = open_sqlite(path)
         meta = dict(self._db.execute("SELECT k, v FROM meta"))
         self._log_total = math.log(int(meta["total"]))
         self._start: dict[str, float] = json.loads(meta["start"])
@@ -183,39 +172,24 @@ class WordIndex:
             )
         return [end + 1 for _, end in route[:n]]
 
-    def _cut_dag_no_hmm(self, sentence: str) -> Iterator[str]:
+    def _cut_dag(self, sentence: str, hmm: bool) -> Iterator[str]:
         ends = self._route(sentence)
         x, buf = 0, ""
         while x < len(sentence):
             y = ends[x]
             word = sentence[x:y]
-            if len(word) == 1 and _ENG.match(word):
+            # jieba buffers single characters: with HMM all of them (a run the dictionary
+            # does not know is then cut by the HMM), without only Latin letters and digits.
+            if len(word) == 1 and (hmm or _ENG.match(word)):
                 buf += word
             else:
                 if buf:
-                    yield buf
+                    yield from self._flush(buf) if hmm else (buf,)
                     buf = ""
                 yield word
             x = y
         if buf:
-            yield buf
-
-    def _cut_dag(self, sentence: str) -> Iterator[str]:
-        ends = self._route(sentence)
-        x, buf = 0, ""
-        while x < len(sentence):
-            y = ends[x]
-            word = sentence[x:y]
-            if y - x == 1:
-                buf += word
-            else:
-                if buf:
-                    yield from self._flush(buf)
-                    buf = ""
-                yield word
-            x = y
-        if buf:
-            yield from self._flush(buf)
+            yield from self._flush(buf) if hmm else (buf,)
 
     def _flush(self, buf: str) -> Iterator[str]:
         if len(buf) == 1:
@@ -272,12 +246,11 @@ class WordIndex:
 
     def cut(self, sentence: str, hmm: bool = True) -> Iterator[str]:
         """jieba's ``cut(sentence, HMM=hmm)`` (accurate mode)."""
-        cut_block = self._cut_dag if hmm else self._cut_dag_no_hmm
         for block in _HAN_BLOCK.split(sentence):
             if not block:
                 continue
             if _HAN_BLOCK.match(block):
-                yield from cut_block(block)
+                yield from self._cut_dag(block, hmm)
             else:
                 for x in _SKIP.split(block):
                     if _SKIP.match(x):

@@ -20,13 +20,13 @@ import contextvars
 import functools
 import json
 import logging
-import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from ...diskcache import cache_dir, open_sqlite, write_sqlite
 from .opencc_data import (
     _config_data,
     _Converter,
@@ -102,8 +102,6 @@ def _derive(config: str, path: Path) -> None:
     """Write ``path``: the config, the entries of its first-pass dictionaries (segmentation
     and first conversion step) big enough to scope, every prefix of their keys, and the keys
     of its normalization step (which rewrites the text before any lookup)."""
-    import sqlite3
-
     source = _config_path(config)
     if source is None:
         raise FileNotFoundError(f"{config}.json")
@@ -123,40 +121,30 @@ def _derive(config: str, path: Path) -> None:
         for node in (n for step in spec.get("normalization", []) for n in _nodes(step["dict"]))
         for key in _read_dictionary(node["file"])
     }
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".opencc-scoped-", suffix=".part", dir=path.parent)
-    os.close(fd)
-    try:
-        db = sqlite3.connect(tmp)
-        with db:
-            db.execute("PRAGMA journal_mode=OFF")
-            db.execute("CREATE TABLE meta (k TEXT PRIMARY KEY, v TEXT)")
-            meta = {
-                "spec": spec,
-                "scoped": sorted(entries),
-                "normalizing": sorted(normalizing),
-                "covered": _covered(config, entries),
-            }
-            db.executemany(
-                "INSERT INTO meta VALUES (?, ?)",
-                [(k, json.dumps(v, ensure_ascii=False)) for k, v in meta.items()],
-            )
-            db.execute("CREATE TABLE stems (s TEXT PRIMARY KEY) WITHOUT ROWID")
-            db.executemany("INSERT INTO stems VALUES (?)", ((s,) for s in sorted(stems)))
-            db.execute(
-                "CREATE TABLE entries (k TEXT, d TEXT, v TEXT, PRIMARY KEY (k, d)) WITHOUT ROWID"
-            )
-            db.executemany(
-                "INSERT INTO entries VALUES (?, ?, ?)",
-                sorted(
-                    (k, d, " ".join(v)) for d, table in entries.items() for k, v in table.items()
-                ),
-            )
-        db.close()
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+
+    def fill(db: Any) -> None:
+        db.execute("CREATE TABLE meta (k TEXT PRIMARY KEY, v TEXT)")
+        meta = {
+            "spec": spec,
+            "scoped": sorted(entries),
+            "normalizing": sorted(normalizing),
+            "covered": _covered(config, entries),
+        }
+        db.executemany(
+            "INSERT INTO meta VALUES (?, ?)",
+            [(k, json.dumps(v, ensure_ascii=False)) for k, v in meta.items()],
+        )
+        db.execute("CREATE TABLE stems (s TEXT PRIMARY KEY) WITHOUT ROWID")
+        db.executemany("INSERT INTO stems VALUES (?)", ((s,) for s in sorted(stems)))
+        db.execute(
+            "CREATE TABLE entries (k TEXT, d TEXT, v TEXT, PRIMARY KEY (k, d)) WITHOUT ROWID"
+        )
+        db.executemany(
+            "INSERT INTO entries VALUES (?, ?, ?)",
+            sorted((k, d, " ".join(v)) for d, table in entries.items() for k, v in table.items()),
+        )
+
+    write_sqlite(path, fill)
 
 
 def _covered(config: str, entries: dict[str, dict[str, tuple[str, ...]]]) -> bool:
@@ -173,16 +161,12 @@ class _Index:
 
     def __init__(self, config: str) -> None:
         import hashlib
-        import sqlite3
-
-        from ...diskcache import cache_dir
 
         key = f"{config}|{data_stamp()}".encode()
         path = cache_dir() / f"opencc-scoped-{hashlib.sha256(key).hexdigest()[:24]}.sqlite"
         if not path.is_file():
             _derive(config, path)
-        # Immutable: no locks or journal; the file is renamed into place whole.
-        self._db = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)
+        self._db = open_sqlite(path)
         meta = {k: json.loads(v) for k, v in self._db.execute("SELECT k, v FROM meta")}
         self.spec: dict[str, Any] = meta["spec"]
         self.scoped: list[str] = meta["scoped"]
