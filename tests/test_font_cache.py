@@ -83,6 +83,9 @@ print(json.dumps({"fonts": sorted(pdfmetrics.getRegisteredFontNames()),
 
 @pytest.mark.parametrize("formats", ["pdf", "pdf,docx"])
 def test_a_build_loads_only_what_it_uses(seed_path: Path, tmp_path: Path, formats: str) -> None:
+    from exporter import segment
+
+    segment.word_index()  # built once per machine (reading jieba's tables); the probe reuses it
     proc = subprocess.run(
         [sys.executable, "-c", _PROBE, str(seed_path), str(tmp_path), formats],
         capture_output=True,
@@ -97,7 +100,7 @@ def test_a_build_loads_only_what_it_uses(seed_path: Path, tmp_path: Path, format
     assert not unused & set(seen["fonts"])  # the seed needs no TC, symbol or emoji face
     # The seed's title breaks between words and its notes quote excerpts ending at word
     # boundaries: the word index segments those, without loading jieba's or rjieba's
-    # dictionary (the probe's cache was warmed by the builds before it).
+    # dictionary.
     assert not {"jieba", "rjieba", "ctranslate2", "sentencepiece", "exporter.translate"} & set(
         seen["modules"]
     )
