@@ -14,7 +14,7 @@ import marshal
 import os
 import sys
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
@@ -93,9 +93,24 @@ def write_sqlite(path: Path, fill: Callable[[Any], None]) -> None:
         Path(tmp).unlink(missing_ok=True)
 
 
-def open_sqlite(path: Path) -> Any:
-    """A read-only connection to a file :func:`write_sqlite` made: immutable, so no locks or
-    journal (the file is never changed in place, only replaced)."""
-    import sqlite3
+class ReadOnlySQLite:
+    """A read-only connection to a file :func:`write_sqlite` made. Immutable, so SQLite takes
+    no locks and keeps no journal (the file is only ever replaced whole); reopened in a forked
+    child (a batch worker, the forked DOCX writer), since SQLite connections must not cross
+    a fork."""
 
-    return sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True, check_same_thread=False)
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._pid = -1
+        self._db: Any = None
+        self.execute("SELECT 1")  # fails now, not mid-build, on a file that is not SQLite
+
+    def execute(self, sql: str, parameters: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        import sqlite3
+
+        if self._pid != os.getpid():
+            uri = f"file:{self.path}?mode=ro&immutable=1"
+            self._db = sqlite3.connect(uri, uri=True, check_same_thread=False)
+            self._pid = os.getpid()
+        rows: list[tuple[Any, ...]] = self._db.execute(sql, parameters).fetchall()
+        return rows

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Iterator
 from functools import cache, lru_cache
 from pathlib import Path
 
-from .diskcache import open_sqlite, write_sqlite
+from .diskcache import ReadOnlySQLite, write_sqlite
 
 log = logging.getLogger("exporter.segment")
 
@@ -108,7 +108,7 @@ class WordIndex:
         # Read-only and immutable: no locks or journal, and a half-built file is never seen
         # (the index is renamed into place whole).
         self.path = path
-        self._db = open_sqlite(path)
+        self._db = ReadOnlySQLite(path)
         meta = dict(self._db.execute("SELECT k, v FROM meta"))
         self._log_total = math.log(int(meta["total"]))
         self._start: dict[str, float] = json.loads(meta["start"])
@@ -126,7 +126,7 @@ class WordIndex:
                 marks = ",".join("?" * len(chunk))
                 rows += self._db.execute(
                     f"SELECT * FROM {table} WHERE {column} IN ({marks})", chunk
-                ).fetchall()
+                )
         return rows
 
     def _load_freqs(self, text: str) -> None:

@@ -266,3 +266,27 @@ def test_context_rules_skip_only_rules_whose_character_is_absent() -> None:
     assert found and set(found) <= set(every)
     assert patterns.find_patterns("今天天气很好") == []
     assert all(patterns._anchor(p) for p, _ in patterns._RULES)  # every rule is anchored
+
+
+def test_the_word_index_reopens_its_connection_in_a_forked_child() -> None:
+    """SQLite connections must not cross a fork; batch workers and the forked DOCX writer
+    segment after one."""
+    index = segment.word_index()
+    assert index is not None
+    list(index.cut("广州高新区"))  # the parent's connection is open
+    parent_connection = index._db._db
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: segment with fresh text, report words and whether it reopened
+        try:
+            words = list(index.cut("黄埔区召开经济工作会议"))
+            reopened = index._db._db is not parent_connection
+            os.write(write, json.dumps([words, reopened]).encode())
+        finally:
+            os._exit(0)
+    os.close(write)
+    with os.fdopen(read) as pipe:
+        words, reopened = json.loads(pipe.read())
+    os.waitpid(pid, 0)
+    assert reopened and words == list(index.cut("黄埔区召开经济工作会议"))
+    assert index._db._db is parent_connection  # the parent keeps its own

@@ -26,7 +26,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from ...diskcache import cache_dir, open_sqlite, write_sqlite
+from ...diskcache import ReadOnlySQLite, cache_dir, write_sqlite
 from .opencc_data import (
     _config_data,
     _Converter,
@@ -166,7 +166,7 @@ class _Index:
         path = cache_dir() / f"opencc-scoped-{hashlib.sha256(key).hexdigest()[:24]}.sqlite"
         if not path.is_file():
             _derive(config, path)
-        self._db = open_sqlite(path)
+        self._db = ReadOnlySQLite(path)
         meta = {k: json.loads(v) for k, v in self._db.execute("SELECT k, v FROM meta")}
         self.spec: dict[str, Any] = meta["spec"]
         self.scoped: list[str] = meta["scoped"]
@@ -178,7 +178,7 @@ class _Index:
         rows: list[tuple[str, ...]] = []
         for at in range(0, len(keys), _SQL_CHUNK):
             chunk = keys[at : at + _SQL_CHUNK]
-            rows += self._db.execute(sql.format(",".join("?" * len(chunk))), chunk).fetchall()
+            rows += self._db.execute(sql.format(",".join("?" * len(chunk))), chunk)
         return rows
 
     def keys_in(self, text: str) -> list[str]:
