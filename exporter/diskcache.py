@@ -23,6 +23,7 @@ log = logging.getLogger("exporter.cache")
 T = TypeVar("T")
 # Bump when the shape of a cached value changes.
 SCHEMA = "1"
+_SQL_CHUNK = 500  # values bound per SQLite statement
 
 
 def cache_dir() -> Path:
@@ -42,11 +43,17 @@ def files_stamp(paths: Iterable[Path]) -> str:
     return "|".join(parts)
 
 
-def load_or_build(kind: str, key: str, build: Callable[[], T]) -> T:
-    """The cached value for ``key``, else ``build()``'s (stored for next time if possible)."""
+def entry_path(kind: str, key: str, suffix: str = ".marshal") -> Path:
+    """The cache file of ``kind`` for ``key``: named by a hash of the key (and of the formats
+    that read it), so a changed key simply misses."""
     material = f"{SCHEMA}|{sys.version_info[:2]}|{marshal.version}|{key}"
     digest = hashlib.sha256(material.encode("utf-8")).hexdigest()[:32]
-    path = cache_dir() / f"{kind}-{digest}.marshal"
+    return cache_dir() / f"{kind}-{digest}{suffix}"
+
+
+def load_or_build(kind: str, key: str, build: Callable[[], T]) -> T:
+    """The cached value for ``key``, else ``build()``'s (stored for next time if possible)."""
+    path = entry_path(kind, key)
     try:
         return _loads(path.read_bytes())
     except (OSError, EOFError, ValueError, TypeError):
@@ -113,4 +120,13 @@ class ReadOnlySQLite:
             self._db = sqlite3.connect(uri, uri=True, check_same_thread=False)
             self._pid = os.getpid()
         rows: list[tuple[Any, ...]] = self._db.execute(sql, parameters).fetchall()
+        return rows
+
+    def select_in(self, sql: str, keys: Sequence[Any]) -> list[tuple[Any, ...]]:
+        """Rows of ``sql``, whose ``{}`` stands for an ``IN`` list, for all of ``keys``: in
+        chunks, as old SQLite builds bind at most 999 values per statement."""
+        rows: list[tuple[Any, ...]] = []
+        for at in range(0, len(keys), _SQL_CHUNK):
+            chunk = keys[at : at + _SQL_CHUNK]
+            rows += self.execute(sql.format(",".join("?" * len(chunk))), chunk)
         return rows

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Iterator
 from functools import cache, lru_cache
 from pathlib import Path
 
-from .diskcache import ReadOnlySQLite, write_sqlite
+from .diskcache import ReadOnlySQLite, entry_path, files_stamp, write_sqlite
 
 log = logging.getLogger("exporter.segment")
 
@@ -37,27 +37,17 @@ _MIN_FLOAT = -3.14e100
 _PREV_STATES = {"B": "ES", "M": "MB", "S": "SE", "E": "BM"}
 # Bump when the index's tables change.
 _INDEX_SCHEMA = "1"
-_SQL_CHUNK = 500  # bound variables per query (SQLite allows 999 in old builds)
 
 
-def _jieba_files() -> tuple[Path, Path] | None:
-    """jieba's dict.txt and finalseg folder, found without importing jieba (~0.2 s)."""
+def _jieba_dictionary() -> Path | None:
+    """jieba's dict.txt, found without importing jieba (~0.2 s); None without jieba or its
+    HMM tables (finalseg)."""
     spec = importlib.util.find_spec("jieba")
     if spec is None or not spec.submodule_search_locations:
         return None
     root = Path(next(iter(spec.submodule_search_locations)))
-    dictionary, finalseg = root / "dict.txt", root / "finalseg"
-    return (dictionary, finalseg) if dictionary.is_file() and finalseg.is_dir() else None
-
-
-def _index_path(dictionary: Path) -> Path:
-    from .diskcache import cache_dir
-
-    info = dictionary.stat()
-    import hashlib
-
-    key = f"{_INDEX_SCHEMA}|{dictionary}|{info.st_size}|{info.st_mtime_ns}"
-    return cache_dir() / f"wordindex-{hashlib.sha256(key.encode()).hexdigest()[:24]}.sqlite"
+    dictionary = root / "dict.txt"
+    return dictionary if dictionary.is_file() and (root / "finalseg").is_dir() else None
 
 
 def _build_index(path: Path, dictionary: Path) -> None:
@@ -105,8 +95,6 @@ class WordIndex:
     def __init__(self, path: Path) -> None:
         import json
 
-        # Read-only and immutable: no locks or journal, and a half-built file is never seen
-        # (the index is renamed into place whole).
         self.path = path
         self._db = ReadOnlySQLite(path)
         meta = dict(self._db.execute("SELECT k, v FROM meta"))
@@ -118,16 +106,8 @@ class WordIndex:
         self._lock = threading.Lock()
 
     def _fetch(self, table: str, column: str, keys: Iterable[str]) -> list[tuple]:
-        wanted = list(keys)
-        rows: list[tuple] = []
         with self._lock:
-            for at in range(0, len(wanted), _SQL_CHUNK):
-                chunk = wanted[at : at + _SQL_CHUNK]
-                marks = ",".join("?" * len(chunk))
-                rows += self._db.execute(
-                    f"SELECT * FROM {table} WHERE {column} IN ({marks})", chunk
-                )
-        return rows
+            return self._db.select_in(f"SELECT * FROM {table} WHERE {column} IN ({{}})", list(keys))
 
     def _load_freqs(self, text: str) -> None:
         """Frequencies of every substring of ``text`` that the DAG walk will ask about:
@@ -262,12 +242,11 @@ class WordIndex:
 @cache
 def word_index() -> WordIndex | None:
     """The on-disk index, built on first use; None when jieba or a writable cache is missing."""
-    files = _jieba_files()
-    if files is None:
+    dictionary = _jieba_dictionary()
+    if dictionary is None:
         return None
-    dictionary = files[0]
     try:
-        path = _index_path(dictionary)
+        path = entry_path("wordindex", f"{_INDEX_SCHEMA}|{files_stamp([dictionary])}", ".sqlite")
         if not path.is_file():
             log.info("building the word index from %s (once)", dictionary)
             _build_index(path, dictionary)

@@ -91,10 +91,17 @@ def _data_dirs() -> list[Path]:
     return [root / "clib" / "share" / "opencc", root / "config", root / "dictionary"]
 
 
-def _dict_files(node: dict[str, Any]) -> list[str]:
+def _dict_nodes(node: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """The dictionary nodes (those naming a "file") of a config's dictionary tree."""
     if node.get("type") == "group":
-        return [f for sub in node.get("dicts", []) for f in _dict_files(sub)]
-    return [node["file"]] if "file" in node else []
+        for sub in node.get("dicts", []):
+            yield from _dict_nodes(sub)
+    elif "file" in node:
+        yield node
+
+
+def _dict_files(node: dict[str, Any]) -> list[str]:
+    return [leaf["file"] for leaf in _dict_nodes(node)]
 
 
 def _parse_dictionary(text: str) -> dict[str, tuple[str, ...]]:

@@ -26,10 +26,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from ...diskcache import ReadOnlySQLite, cache_dir, write_sqlite
+from ...diskcache import ReadOnlySQLite, entry_path, write_sqlite
 from .opencc_data import (
     _config_data,
     _Converter,
+    _dict_nodes,
     _opencc_module,
     _read_dictionary,
     data_stamp,
@@ -42,8 +43,6 @@ log = logging.getLogger("exporter.convert")
 SCOPE_MAX_CHARS = 50_000
 # Smaller dictionaries load in microseconds and are kept whole.
 MIN_SCOPED_ENTRIES = 1_000
-
-_SQL_CHUNK = 500  # bound variables per query (old SQLite builds allow 999)
 
 
 class _Scope:
@@ -89,13 +88,11 @@ def _config_path(config: str) -> Path | None:
     return share / f"{config}.json" if share and (share / f"{config}.json").is_file() else None
 
 
-def _nodes(node: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    """The dictionary nodes (with a "file") of a config's dict tree."""
-    if node.get("type") == "group":
-        for sub in node.get("dicts", []):
-            yield from _nodes(sub)
-    elif "file" in node:
-        yield node
+def _first_pass(spec: dict[str, Any]) -> list[dict[str, Any]]:
+    """The dictionary trees that read the text itself: segmentation and the first conversion
+    step (later steps read converted text)."""
+    chain = spec.get("conversion_chain", [])
+    return [spec.get("segmentation", {}).get("dict", {}), *(chain[:1] and [chain[0]["dict"]])]
 
 
 def _derive(config: str, path: Path) -> None:
@@ -106,10 +103,8 @@ def _derive(config: str, path: Path) -> None:
     if source is None:
         raise FileNotFoundError(f"{config}.json")
     spec = json.loads(source.read_text(encoding="utf-8"))
-    chain = spec.get("conversion_chain", [])
-    first_pass = [spec.get("segmentation", {}).get("dict", {}), *(chain[:1] and [chain[0]["dict"]])]
     entries: dict[str, dict[str, tuple[str, ...]]] = {}
-    for node in (n for tree in first_pass for n in _nodes(tree)):
+    for node in (n for tree in _first_pass(spec) for n in _dict_nodes(tree)):
         name = node["file"]
         if node.get("type") == "ocd2" and name not in entries:
             table = _read_dictionary(name)
@@ -118,7 +113,7 @@ def _derive(config: str, path: Path) -> None:
     stems = {k[:n] for table in entries.values() for k in table for n in range(1, len(k) + 1)}
     normalizing = {
         key
-        for node in (n for step in spec.get("normalization", []) for n in _nodes(step["dict"]))
+        for node in (n for step in spec.get("normalization", []) for n in _dict_nodes(step["dict"]))
         for key in _read_dictionary(node["file"])
     }
 
@@ -160,10 +155,7 @@ class _Index:
     """One config's scoping data, read from its SQLite file in the user's cache."""
 
     def __init__(self, config: str) -> None:
-        import hashlib
-
-        key = f"{config}|{data_stamp()}".encode()
-        path = cache_dir() / f"opencc-scoped-{hashlib.sha256(key).hexdigest()[:24]}.sqlite"
+        path = entry_path("opencc-scoped", f"{config}|{data_stamp()}", ".sqlite")
         if not path.is_file():
             _derive(config, path)
         self._db = ReadOnlySQLite(path)
@@ -173,13 +165,6 @@ class _Index:
         self.normalizing: list[str] = meta["normalizing"]
         self.covered: bool = meta["covered"]
         self.config = config
-
-    def _select(self, sql: str, keys: list[str]) -> list[tuple[str, ...]]:
-        rows: list[tuple[str, ...]] = []
-        for at in range(0, len(keys), _SQL_CHUNK):
-            chunk = keys[at : at + _SQL_CHUNK]
-            rows += self._db.execute(sql.format(",".join("?" * len(chunk))), chunk)
-        return rows
 
     def keys_in(self, text: str) -> list[str]:
         """Every key prefix (and key) occurring in ``text``: length by length, extending
@@ -198,7 +183,7 @@ class _Index:
         length = 1
         while live:
             wanted = sorted({text[k : k + length] for k in live if k + length <= len(text)})
-            hits = {s for (s,) in self._select("SELECT s FROM stems WHERE s IN ({})", wanted)}
+            hits = {s for (s,) in self._db.select_in("SELECT s FROM stems WHERE s IN ({})", wanted)}
             found += sorted(hits)
             live = [k for k in live if k + length <= len(text) and text[k : k + length] in hits]
             length += 1
@@ -207,7 +192,9 @@ class _Index:
     def entries(self, keys: list[str]) -> dict[str, list[tuple[str, str]]]:
         """dictionary file -> [(key, values)] for those of ``keys`` that are entries."""
         out: dict[str, list[tuple[str, str]]] = {name: [] for name in self.scoped}
-        for key, name, values in self._select("SELECT k, d, v FROM entries WHERE k IN ({})", keys):
+        for key, name, values in self._db.select_in(
+            "SELECT k, d, v FROM entries WHERE k IN ({})", keys
+        ):
             out[name].append((key, values))
         return out
 
@@ -252,12 +239,11 @@ def _load(
             lines = "".join(f"{key}\t{values}\n" for key, values in sorted(rows))
             (folder / f"{name}.txt").write_text(lines, encoding="utf-8")
         spec = json.loads(json.dumps(index.spec))
-        chain = spec.get("conversion_chain", [])
-        first = [spec.get("segmentation", {}).get("dict", {}), *(chain[:1] and [chain[0]["dict"]])]
-        first_pass = {id(node) for tree in first for node in _nodes(tree)}
+        first_pass = {id(node) for tree in _first_pass(spec) for node in _dict_nodes(tree)}
         every = [spec.get("segmentation", {}).get("dict", {})]
-        every += [step["dict"] for step in chain + spec.get("normalization", [])]
-        for node in (n for tree in every for n in _nodes(tree)):
+        every += [step["dict"] for step in spec.get("conversion_chain", [])]
+        every += [step["dict"] for step in spec.get("normalization", [])]
+        for node in (n for tree in every for n in _dict_nodes(tree)):
             if id(node) in first_pass and node["file"] in entries:
                 node.update(type="text", file=str(folder / f"{node['file']}.txt"))
             else:
