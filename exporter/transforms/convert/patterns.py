@@ -90,8 +90,8 @@ def find_patterns(src: str) -> list[tuple[int, int, str]]:
     # (A substring test per rule: set(src) would cost more than that on a long text.)
     hits = sorted(
         (m.start(), m.end(), target or m.group())
-        for number, (_, target) in enumerate(_RULES)
-        if _ANCHORS[number] is None or _ANCHORS[number] in src
+        for number, ((_, target), anchor) in enumerate(zip(_RULES, _ANCHORS, strict=True))
+        if anchor is None or anchor in src
         for m in _compiled(number).finditer(src)
     )
     found: list[tuple[int, int, str]] = []
