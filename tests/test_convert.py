@@ -408,6 +408,44 @@ def test_shipped_one_to_many_matches_the_installed_dictionary() -> None:
     assert set("干发后里面台系只云历签冲复征松范表钟尽余制准斗谷出") <= set(shipped)
 
 
+def test_a_chain_without_a_character_step_is_not_called_unreadable(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """t2hk only swaps Hong Kong variants: it has no one-to-many step to guard, which is an
+    answer (kept in the cache), not damaged dictionaries."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    C._config_data.cache_clear()
+    try:
+        with caplog.at_level("DEBUG", logger="exporter"):
+            assert C._config_data("t2hk") is None
+        assert "unreadable" not in caplog.text
+        assert list(tmp_path.glob("exporter/opencc-config-*"))
+    finally:
+        C._config_data.cache_clear()
+
+
+def test_unreadable_dictionaries_are_said_on_every_run_not_cached(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from exporter.transforms.convert import opencc_data
+
+    def unreadable(name: str) -> dict[str, tuple[str, ...]]:
+        raise OSError(f"{name}: permission denied")
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setattr(opencc_data, "_read_dictionary", unreadable)
+    try:
+        for _ in range(2):
+            C._config_data.cache_clear()
+            caplog.clear()
+            with caplog.at_level("INFO", logger="exporter"):
+                assert C._config_data("s2hk") is None
+            assert "unreadable" in caplog.text and "permission denied" in caplog.text
+        assert not list(tmp_path.glob("exporter/opencc-config-*"))
+    finally:
+        C._config_data.cache_clear()
+
+
 # --- Chunks, workers, dependencies ---------------------------------------------------------------
 
 

@@ -32,13 +32,26 @@ TASK_TITLE = b"ray::exporter_build"
 
 
 @pytest.fixture(scope="module")
-def ray_address() -> object:
+def ray_address(tmp_path_factory: pytest.TempPathFactory, seed_path: Path) -> object:
+    """The instance's workers and every CLI run in this module share one user cache, warmed
+    first: a note a build prints once per machine ("building the word index (once)") must not
+    tell a serial build's messages from a Ray build's."""
     ray = pytest.importorskip("ray", reason="the optional ray extra is not installed (make ray)")
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
-    try:
-        yield ray.get_runtime_context().gcs_address
-    finally:
-        ray.shutdown()
+    cache = tmp_path_factory.mktemp("ray-cache")
+    warm = tmp_path_factory.mktemp("ray-warm")
+    (warm / "trad.txt").write_text(TRADITIONAL, encoding="utf-8")
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("XDG_CACHE_HOME", str(cache))  # inherited by Ray's workers and run_cli
+        subprocess.run(
+            [sys.executable, "-m", "exporter", "build", seed_path, warm / "trad.txt",
+             "--out", warm / "out", "--lang", "zh-CN,zh-HK"],
+            check=True, capture_output=True, cwd=ROOT, timeout=300,
+        )  # fmt: skip
+        ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+        try:
+            yield ray.get_runtime_context().gcs_address
+        finally:
+            ray.shutdown()
 
 
 def _sources(folder: Path, seed_text: str, copies: int = 2) -> list[Path]:

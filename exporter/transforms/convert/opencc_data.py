@@ -159,10 +159,14 @@ def _config_data(config: str) -> tuple[_PhraseIndex, dict[str, tuple[str, ...]]]
     """
     from ...diskcache import load_or_build
 
-    data = load_or_build(
-        "opencc-config", f"{config}|{data_stamp()}", lambda: _derive_config_data(config)
-    )
-    if data is None:
+    try:
+        data = load_or_build(
+            "opencc-config", f"{config}|{data_stamp()}", lambda: _derive_config_data(config)
+        )
+    except _UnreadableDictionaries as exc:  # not cached: said on every run until mended
+        log.info("OpenCC dictionaries for %s unreadable (%s): no guard, rough review", config, exc)
+        return None
+    if data is None:  # nothing one-to-many to guard (t2hk only swaps variants)
         return None
     keys, prefixes, multi = data
     return _PhraseIndex(keys, prefixes), multi
@@ -174,20 +178,20 @@ def script_characters() -> tuple[frozenset[str], frozenset[str]] | None:
     TSCharacters, first candidates), for telling scripts apart; None if unreadable."""
     from ...diskcache import load_or_build
 
-    def derive() -> tuple[frozenset[str], frozenset[str]] | None:
-        try:
-            tables = [_read_dictionary(name) for name in ("STCharacters", "TSCharacters")]
-        except (OSError, subprocess.CalledProcessError, MissingDependencyError):
-            return None
+    def derive() -> tuple[frozenset[str], frozenset[str]]:
+        tables = [_read_dictionary(name) for name in ("STCharacters", "TSCharacters")]
         return tuple(  # type: ignore[return-value]
             frozenset(k for k, v in table.items() if len(k) == 1 and v[0] != k) for table in tables
         )
 
-    try:
-        stamp = data_stamp()
-    except MissingDependencyError:
+    try:  # a failure is not cached: the next run tries again
+        return load_or_build("opencc-script-chars", data_stamp(), derive)
+    except (OSError, subprocess.CalledProcessError, MissingDependencyError):
         return None
-    return load_or_build("opencc-script-chars", stamp, derive)
+
+
+class _UnreadableDictionaries(Exception):
+    """OpenCC's files for a config could not be read (a failure, so never cached)."""
 
 
 def _derive_config_data(
@@ -198,16 +202,19 @@ def _derive_config_data(
         path = next(d / f"{config}.json" for d in _data_dirs() if (d / f"{config}.json").is_file())
         spec = json.loads(path.read_text(encoding="utf-8"))
         steps = [_dict_files(step["dict"]) for step in spec.get("conversion_chain", [])]
-        step = next(s for s in steps if any(Path(f).stem in names for f in s))
+        step = next((s for s in steps if any(Path(f).stem in names for f in s)), None)
+        if step is None:
+            return None
         table = _read_dictionary(next(f for f in step if Path(f).stem in names))
         # Without a segmentation entry OpenCC matches with the conversion step's phrases.
         segmenting = _dict_files(spec.get("segmentation", {}).get("dict", {}))
         entries: dict[str, tuple[str, ...]] = {}
         for name in segmenting or [f for f in step if "Characters" not in f]:
             entries.update(_read_dictionary(name))
-    except (StopIteration, OSError, ValueError, KeyError, subprocess.SubprocessError) as exc:
-        log.info("OpenCC dictionaries for %s unreadable (%s): no guard, rough review", config, exc)
-        return None
+    except StopIteration:
+        raise _UnreadableDictionaries(f"no {config}.json") from None
+    except (OSError, ValueError, KeyError, subprocess.SubprocessError) as exc:
+        raise _UnreadableDictionaries(str(exc) or type(exc).__name__) from exc
     phrases = frozenset(k for k in entries if len(k) > 1)
     multi = _live_readings(table, {k: entries[k][0] for k in phrases})
     prefixes = frozenset(k[:n] for k in phrases for n in range(1, len(k)))
