@@ -77,9 +77,13 @@ words = list(cut(sys.argv[1])) if cut else None
 with opencc_scope(sys.argv[1]):
     hk = _run_chain(("s2hk",), sys.argv[1])
     scoped = scoped_converter("s2hk", sys.argv[1]) is not None
+from exporter.transforms.convert import convert_text
+from exporter.transforms.convert.opencc_data import _config_data
+guarded = convert_text(sys.argv[1], "s2hk", word_guard=True)
 print(json.dumps({"words": words, "index": segment.word_index() is not None,
                   "rjieba": "rjieba" in sys.modules, "jieba": "jieba" in sys.modules,
-                  "hk": hk, "scoped": scoped}))
+                  "hk": hk, "scoped": scoped, "guarded": guarded,
+                  "all_phrases": _config_data.cache_info().misses > 0}))
 """
 
 
@@ -106,9 +110,13 @@ def test_the_word_index_is_built_once_and_a_damaged_one_falls_back(tmp_path: Pat
     damaged = _cold(title, tmp_path / "cache")
     assert damaged["words"] == first["words"] and not damaged["index"]
     assert first["scoped"] and again["hk"] == damaged["hk"] == first["hk"]
+    # The guard reads the text's phrases from the scoping index, not all 50,000 of them.
+    assert not again["all_phrases"] and again["guarded"] == first["guarded"]
     (scoping,) = (tmp_path / "cache" / "exporter").glob("opencc-scoped-*.sqlite")
     scoping.write_bytes(b"\0" * 4096)  # a damaged scoping index: OpenCC whole, same output
-    assert _cold(title, tmp_path / "cache")["hk"] == first["hk"]
+    whole = _cold(title, tmp_path / "cache")
+    assert whole["hk"] == first["hk"] and whole["guarded"] == first["guarded"]
+    assert whole["all_phrases"]
 
 
 def test_an_unwritable_cache_still_segments(tmp_path: Path) -> None:
@@ -141,6 +149,43 @@ def test_scoped_opencc_converts_as_the_full_converter(seed_text: str) -> None:
             scoped_runs += scoped is not None
             assert got == full.convert(text), (config, text[:40])
     assert scoped_runs >= len(texts) * 4  # s2t, s2hk, s2tw, s2twp at least
+
+
+_HONG_KONG = [
+    "香港特别行政区政府发言人表示，出租车司机在公交车站附近等候乘客。",
+    "他在一百年历史的老街上开了一家面包店，每天下午三点出炉。",
+    "立法会议员就房屋政策提出质询，政府表示会积极研究。",
+    "这个软件的用户界面需要重新设计，内存占用也太高。",
+    "干部要干实事，不要搞形式主义；天气干燥，注意补水。",
+]
+
+
+def test_the_guard_with_the_text_s_phrases_decides_as_with_all_of_them(
+    seed_text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Inside a scope the word guard looks up only the phrases that occur in the text (read
+    from the scoping index); outside it, all of OpenCC's. Same output, same replacements."""
+    from exporter.transforms.convert import scoped, stage
+    from exporter.transforms.convert.vocabulary import vocabulary_for
+
+    rng = random.Random(7)
+    corpus = seed_text + "".join(_HONG_KONG)
+    texts = [seed_text, *_HONG_KONG]
+    texts += [corpus[a : a + rng.randint(2, 1500)] for a in rng.sample(range(len(corpus)), 40)]
+    guarded = 0
+    for config, edition in (("s2hk", "zh-HK"), ("s2tw", "zh-TW"), ("s2twp", "zh-TW")):
+        vocabulary = vocabulary_for(edition, None, packaged=True)
+        plan = stage._make_plan((config,), (), True, vocabulary)
+        if not plan.guard:
+            pytest.skip("no jieba: no word guard")
+        for text in texts:
+            with monkeypatch.context() as unscoped:
+                unscoped.setattr(scoped, "SCOPE_MAX_CHARS", 0)
+                expected = stage._run_plan(text, plan, 1)
+            got = stage._run_plan(text, plan, 1)
+            assert got == expected, (config, text[:40])
+            guarded += got[0] != _run_chain((config,), text)
+    assert guarded > 10  # the guard, rules and vocabulary changed OpenCC's output: compared
 
 
 def test_the_scoped_converter_serves_only_its_text() -> None:

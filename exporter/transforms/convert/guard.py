@@ -19,6 +19,7 @@ from ...segment import _cutter
 from .matching import find_all
 from .opencc_data import (
     _CLAUSE_BREAK,
+    _config_data,
     _phrase_segments,
     _PhraseIndex,
     _run_chain,
@@ -108,24 +109,36 @@ def _segment(cut: Any, text: str) -> tuple[int, ...]:
     return tuple(starts) if starts[-1] == len(text) else (0, len(text))
 
 
-@functools.cache
+# Bounded: a scoped index (one text's phrases) is made per document of a batch.
+@functools.lru_cache(maxsize=8)
 def _keys(index: _PhraseIndex) -> tuple[str, ...]:
     return tuple(sorted(k for k in index.keys if len(k) > 1))
 
 
-@functools.cache
+@functools.lru_cache(maxsize=8)
 def _decisive(configs: tuple[str, ...], index: _PhraseIndex) -> tuple[str, ...]:
-    """The phrases whose conversion differs from their characters' default readings.
+    """The phrases of ``index`` whose conversion differs from their characters' default
+    readings.
 
     Where only other phrases cross, OpenCC's choice and a word-by-word one both give the
     default readings: nothing for the guard to decide. One phrase in five is decisive,
     so a first pass over the text finds about one place in ten to look at closely.
-    Derived once per installed OpenCC and kept in the user's cache (exporter.diskcache).
     """
+    every = _every_decisive(configs)
+    return every if index.whole else tuple(k for k in every if k in index.keys)
+
+
+@functools.cache
+def _every_decisive(configs: tuple[str, ...]) -> tuple[str, ...]:
+    """The decisive phrases of the whole dictionary: derived once per installed OpenCC and
+    kept in the user's cache (exporter.diskcache)."""
     from ...diskcache import load_or_build
 
-    key = f"{configs}|{len(index.keys)}|{data_stamp()}"
-    return load_or_build("opencc-decisive", key, lambda: _derive_decisive(configs, index))
+    def derive() -> tuple[str, ...]:
+        data = _config_data(configs[0])
+        return _derive_decisive(configs, data[0]) if data else ()
+
+    return load_or_build("opencc-decisive", f"{configs}|{data_stamp()}", derive)
 
 
 def _derive_decisive(configs: tuple[str, ...], index: _PhraseIndex) -> tuple[str, ...]:

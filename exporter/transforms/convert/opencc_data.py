@@ -133,10 +133,18 @@ def _read_dictionary(name: str) -> dict[str, tuple[str, ...]]:
 
 @dataclass(frozen=True)
 class _PhraseIndex:
-    """OpenCC's segmentation dictionary, to replay its forward maximum matching."""
+    """OpenCC's segmentation dictionary, to replay its forward maximum matching.
+
+    ``whole`` is False for an index holding only the phrases that occur in one text
+    (scoped.py): lookups inside that text find what the whole index finds there."""
 
     keys: frozenset[str]
     prefixes: frozenset[str]
+    whole: bool = True
+
+    @classmethod
+    def of(cls, keys: frozenset[str], *, whole: bool = True) -> _PhraseIndex:
+        return cls(keys, frozenset(k[:n] for k in keys for n in range(1, len(k))), whole)
 
 
 @functools.cache
@@ -217,8 +225,8 @@ def _derive_config_data(
         raise _UnreadableDictionaries(str(exc) or type(exc).__name__) from exc
     phrases = frozenset(k for k in entries if len(k) > 1)
     multi = _live_readings(table, {k: entries[k][0] for k in phrases})
-    prefixes = frozenset(k[:n] for k in phrases for n in range(1, len(k)))
-    return phrases, prefixes, multi
+    index = _PhraseIndex.of(phrases)
+    return phrases, index.prefixes, multi
 
 
 def _live_readings(

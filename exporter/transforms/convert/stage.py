@@ -30,7 +30,7 @@ from .opencc_data import (
 from .patterns import find_patterns
 from .profiles import Profile, detect_script, resolve_profile
 from .review import ReviewItem, _review_texts
-from .scoped import opencc_scope
+from .scoped import opencc_scope, scoped_phrase_index
 from .vocabulary import (
     KEEP,
     VOCABULARY_EDITIONS,
@@ -127,12 +127,20 @@ def _fix(src: str, out: str, plan: _Plan, index: _PhraseIndex | None) -> tuple[s
     return "".join([*parts, rest]), hits
 
 
+def _guard_index(config: str, text: str) -> _PhraseIndex | None:
+    """The word guard's phrases: those of the current scope's text, else all of them."""
+    scoped = scoped_phrase_index(config, text)
+    if scoped is not None:
+        return scoped
+    data = _config_data(config)
+    return data[0] if data else None
+
+
 def _convert_chunk(text: str, plan: _Plan) -> tuple[str, list[Hit]]:
     out = _run_chain(plan.configs, text)
     if not plan.corrections and not plan.guard and not plan.vocabulary and not plan.patterns:
         return out, []
-    data = _config_data(plan.configs[0]) if plan.guard else None
-    index = data[0] if data else None
+    index = _guard_index(plan.configs[0], text) if plan.guard else None
     if len(out) == len(text):
         return _fix(text, out, plan, index)
     # Lengths changed (s2twp phrases): align clause by clause.
