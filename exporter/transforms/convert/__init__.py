@@ -13,30 +13,63 @@ Tunables such as ``stage.CHUNK_CHARS`` are read where they live: patch them ther
 
 from __future__ import annotations
 
-# Private names re-exported for the tests, which inspect the caches and the dictionaries.
-from .corrections import (
-    PACKAGED_CORRECTIONS,
-    Correction,
-    corrections_digest,
-    corrections_for,
-    parse_corrections,
-)
-from .opencc_data import DATA_DIR, FALLBACK_ONE_TO_MANY, opencc_version
-from .opencc_data import _config_data as _config_data
-from .opencc_data import _converter as _converter
-from .opencc_data import _parse_dictionary as _parse_dictionary
-from .opencc_data import _read_dictionary as _read_dictionary
-from .profiles import PROFILES, Profile, ScriptGuess, detect_script, resolve_profile
-from .review import ReviewItem, review_ambiguities, write_review_report
-from .stage import _chunks as _chunks
-from .stage import convert_document, convert_text, shutdown_pool
-from .vocabulary import (
-    PACKAGED_VOCABULARY,
-    VOCABULARY_EDITIONS,
-    VocabularyEntry,
-    parse_vocabulary,
-    vocabulary_for,
-)
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .corrections import (
+        PACKAGED_CORRECTIONS,
+        Correction,
+        corrections_digest,
+        corrections_for,
+        parse_corrections,
+    )
+    from .opencc_data import DATA_DIR, FALLBACK_ONE_TO_MANY, opencc_version
+    from .opencc_data import _config_data as _config_data
+    from .opencc_data import _converter as _converter
+    from .opencc_data import _parse_dictionary as _parse_dictionary
+    from .opencc_data import _read_dictionary as _read_dictionary
+    from .profiles import PROFILES, Profile, ScriptGuess, detect_script, resolve_profile
+    from .review import ReviewItem, review_ambiguities, write_review_report
+    from .stage import _chunks as _chunks
+    from .stage import convert_document, convert_text, shutdown_pool
+    from .vocabulary import (
+        PACKAGED_VOCABULARY,
+        VOCABULARY_EDITIONS,
+        VocabularyEntry,
+        parse_vocabulary,
+        vocabulary_for,
+    )
+
+# Where each public name lives. They are imported on first use: the CLI's parser needs only
+# the profiles, and a zh-CN build never loads the guard's or the scoping's modules.
+# (Private names are re-exported for the tests, which inspect the caches and dictionaries.)
+_HOMES = {
+    "corrections": (
+        "PACKAGED_CORRECTIONS Correction corrections_digest corrections_for parse_corrections"
+    ),
+    "opencc_data": (
+        "DATA_DIR FALLBACK_ONE_TO_MANY opencc_version _config_data _converter _parse_dictionary "
+        "_read_dictionary"
+    ),
+    "profiles": "PROFILES Profile ScriptGuess detect_script resolve_profile",
+    "review": "ReviewItem review_ambiguities write_review_report",
+    "stage": "_chunks convert_document convert_text shutdown_pool",
+    "vocabulary": (
+        "PACKAGED_VOCABULARY VOCABULARY_EDITIONS VocabularyEntry parse_vocabulary vocabulary_for"
+    ),
+}
+_HOME = {name: module for module, names in _HOMES.items() for name in names.split()}
+
+
+def __getattr__(name: str) -> Any:
+    module = _HOME.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
 
 __all__ = [
     "DATA_DIR",
