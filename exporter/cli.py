@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import argparse
 import atexit
+import contextlib
+import functools
 import logging
 import os
 import signal
@@ -19,7 +21,13 @@ from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
 from . import __version__
-from .errors import ExitCode, ExporterError, InputError, MissingDependencyError
+from .errors import (
+    INTERRUPTED_MESSAGE,
+    ExitCode,
+    ExporterError,
+    InputError,
+    MissingDependencyError,
+)
 from .inputs import Source, expand
 from .output import output_error
 
@@ -321,26 +329,50 @@ def _build_options(args: argparse.Namespace) -> Any:
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    from .batch import build_all
-
-    options = _build_options(args)
     jobs = args.jobs if args.jobs > 0 else (os.cpu_count() or 1)
-    if args.style:
-        from .style import load_style
-
-        load_style(args.style)  # a bad style fails here, before anything is built
-    sources = _expand_inputs(args.inputs)
-    _check_user_files(args)
     stdout = _Stdout()
-    code = build_all(
-        sources, args.out, options, jobs=jobs, on_output=stdout, manifest=not args.no_manifest
-    )
+    with _writer_head_start(args, jobs):
+        options = _build_options(args)
+        if args.style:
+            from .style import load_style
+
+            load_style(args.style)  # a bad style fails here, before anything is built
+        sources = _expand_inputs(args.inputs)
+        _check_user_files(args)
+        from .batch import build_all
+
+        code = build_all(
+            sources, args.out, options, jobs=jobs, on_output=stdout, manifest=not args.no_manifest
+        )
     if stdout.error is not None:
         print(
             f"exporter: error: {output_error('to standard output', stdout.error)}", file=sys.stderr
         )
         return code or ExitCode.OUTPUT_NOT_WRITABLE
     return code
+
+
+def _writer_head_start(
+    args: argparse.Namespace, jobs: int
+) -> contextlib.AbstractContextManager[None]:
+    """For one source file built here with a core to spare (the case in which batch.py
+    writes a document's formats side by side), a writer process that imports its library
+    and registers the style's fonts while this one imports the pipeline, reads and converts
+    (writers/forked.py). Started before anything else: that is the head start."""
+    one_file = len(args.inputs) == 1 and args.inputs[0].is_file()
+    if not one_file or jobs <= 1 or getattr(args, "executor", "local") != "local":
+        return contextlib.nullcontext()
+    from .writers import prepare, prepare_shared
+    from .writers.forked import preheated_writer
+
+    formats: tuple[str, ...] = args.formats
+    fmt = "pdf" if "pdf" in formats else formats[0]
+    langs = args.langs if args.langs is not None else (() if args.bilingual else ("zh-CN",))
+    # A bilingual briefing is tagged with its source's language: Simplified, most often.
+    langs = tuple(dict.fromkeys([*langs, *(["zh-CN"] if args.bilingual else [])]))
+    with contextlib.suppress(Exception):  # a bad style is reported by the build itself
+        prepare_shared(args.style)
+    return preheated_writer(fmt, functools.partial(prepare, fmt, langs, args.style))
 
 
 def _cmd_pack(args: argparse.Namespace) -> int:
@@ -407,14 +439,24 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
+def _interrupted() -> int:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C: quiet
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    print(INTERRUPTED_MESSAGE, file=sys.stderr)
+    return ExitCode.INTERRUPTED
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = _parser()
-    args = parser.parse_args(argv)
-    _configure_logging(args.verbose, args.quiet)
-    # SIGTERM (kill, systemd, CI timeouts) is handled like Ctrl-C: staged files are removed,
-    # finished documents kept. SIGPIPE stays ignored (Python's default): a closed stdout is
-    # an OSError the build handles, not a silent death before the manifest is written.
-    signal.signal(signal.SIGTERM, _interrupt)
+    try:  # Ctrl-C while the parser's modules load: nothing was started
+        parser = _parser()
+        args = parser.parse_args(argv)
+        _configure_logging(args.verbose, args.quiet)
+        # SIGTERM (kill, systemd, CI timeouts) is handled like Ctrl-C: staged files are
+        # removed, finished documents kept. SIGPIPE stays ignored (Python's default): a closed
+        # stdout is an OSError the build handles, not a silent death before the manifest.
+        signal.signal(signal.SIGTERM, _interrupt)
+    except KeyboardInterrupt:
+        return _interrupted()
     try:
         if args.command == "build":
             return _cmd_build(args)
@@ -427,13 +469,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         return _cmd_models(args)
     except KeyboardInterrupt:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C: quiet
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        print(
-            "exporter: interrupted; finished work was kept, nothing partial was left",
-            file=sys.stderr,
-        )
-        return ExitCode.INTERRUPTED
+        return _interrupted()
     except BrokenPipeError:  # exporter models list | head -1: the reader had enough
         _silence_stdout()
         return ExitCode.OK

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from enum import IntEnum
 
+# What an interrupted run says (the CLI; ``python -m exporter`` interrupted while loading).
+INTERRUPTED_MESSAGE = "exporter: interrupted; finished work was kept, nothing partial was left"
+
 
 class ExitCode(IntEnum):
     OK = 0
@@ -42,3 +45,16 @@ class OutputError(ExporterError):
 
 class StrictModeError(ExporterError):
     exit_code = ExitCode.WARNINGS_AS_ERRORS
+
+
+def raise_if_interrupted(exc: BaseException) -> None:
+    """Raise the Ctrl-C behind ``exc``, if any: a compiled module interrupted while it
+    initialises reports ImportError ("initialization failed", pybind11 does this for OpenCC
+    and CTranslate2), which must not read as "not installed" (exit 4) but stop the build."""
+    seen = exc.__cause__ or exc.__context__
+    for _ in range(32):  # a chain is short; this only bounds the walk
+        if seen is None:
+            return
+        if isinstance(seen, KeyboardInterrupt):
+            raise KeyboardInterrupt from None
+        seen = seen.__cause__ or seen.__context__

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 from collections.abc import Iterator
@@ -15,7 +16,7 @@ from .readers import read
 from .style import Style, load_style
 from .transforms.clean import clean
 from .transforms.punctuation import punctuate
-from .writers import WRITERS
+from .writers import write_staged
 from .writers.forked import WriteJob, write_all
 
 log = logging.getLogger("exporter")
@@ -170,16 +171,7 @@ def _write_job(
     fmt: str, doc: Document, path: Path, target: Path, layout: str, style: Style
 ) -> WriteJob:
     """Writing ``doc`` as ``fmt`` to its staged ``path``; a full disk names the ``target``."""
-
-    def write() -> None:
-        try:
-            WRITERS[fmt](doc, path, layout=layout, style=style)
-        except OSError as exc:
-            if exc.errno in OUTPUT_ERRNOS:
-                raise output_error(target, exc) from None
-            raise
-
-    return WriteJob(fmt, write)
+    return WriteJob(fmt, functools.partial(write_staged, fmt, doc, path, target, layout, style))
 
 
 def stage_document(source: Path, out_dir: Path, options: BuildOptions) -> BuildResult:

@@ -24,6 +24,7 @@ from functools import cache, lru_cache
 from pathlib import Path
 
 from .diskcache import ReadOnlySQLite, entry_path, files_stamp, write_sqlite
+from .errors import raise_if_interrupted
 
 log = logging.getLogger("exporter.segment")
 
@@ -282,7 +283,8 @@ def _library_cutter(hmm: bool) -> Callable[[str], Iterable[str]] | None:
     """jieba's ``cut`` from rjieba (compiled, ~0.13 s to load) or jieba (1–2 s)."""
     try:
         import rjieba
-    except ImportError:
+    except ImportError as exc:
+        raise_if_interrupted(exc)
         from .transforms.convert.guard import _jieba
 
         tokenizer = _jieba()

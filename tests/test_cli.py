@@ -190,3 +190,72 @@ def test_console_exit_flushes_output_and_runs_exit_handlers(tmp_path: Path) -> N
 
     assert done.stdout == default_text()
     assert marker.read_text() == "ran"
+
+
+def _processes_naming(text: str) -> list[int]:
+    """PIDs of live processes whose command line holds ``text`` (a test's unique folder)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and int(entry.name) != os.getpid():
+            try:
+                if text.encode() in (entry / "cmdline").read_bytes():
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+@pytest.mark.parametrize("formats", ["docx,pdf", "pdf", "docx"])
+def test_one_document_with_a_writer_head_start_is_byte_identical(
+    run_cli, tmp_path: Path, seed_path: Path, formats: str
+) -> None:
+    """-j 2 starts a writer process before the source is read (writers/forked.py); -j 1
+    writes everything in one process. Same files, same bytes, same stdout order."""
+    common = ("--lang", "zh-CN,zh-HK", "--format", formats, "--no-manifest")
+    alone = run_cli("build", seed_path, "--out", tmp_path / "alone", "-j", "1", *common)
+    ahead = run_cli("build", seed_path, "--out", tmp_path / "ahead", "-j", "2", *common)
+    assert alone.returncode == ahead.returncode == 0, ahead.stderr
+    assert [p.name for p in ahead.paths] == [p.name for p in alone.paths]
+    assert len(alone.paths) == 2 * len(formats.split(","))
+    for a, b in zip(alone.paths, ahead.paths, strict=True):
+        assert a.read_bytes() == b.read_bytes(), b.name
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="reads /proc")
+def test_a_bad_source_with_a_writer_head_start_leaves_no_process(run_cli, tmp_path: Path) -> None:
+    binary = tmp_path / "binary.txt"
+    binary.write_bytes(b"\x00\x01\x02 not text" * 100)
+    result = run_cli("build", binary, "--out", tmp_path / "out", "-j", "2")
+    assert result.returncode == ExitCode.BAD_INPUT and "binary" in result.stderr
+    assert result.stdout == "" and _files(tmp_path / "out") == []
+    assert _processes_naming(str(tmp_path)) == []
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="reads /proc")
+def test_ctrl_c_while_the_writer_prepares_exits_130_and_leaves_no_process(
+    tmp_path: Path, seed_path: Path
+) -> None:
+    out = tmp_path / "out"
+    for delay in (0.0, 0.1, 0.2):  # the writer importing, registering fonts, writing
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "exporter", "build", seed_path, "--out", out, "-j", "2",
+             "--lang", "zh-CN,zh-HK"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
+            start_new_session=True,
+        )  # fmt: skip
+        deadline = time.monotonic() + 30
+        while len(_processes_naming(str(out))) < 2 and proc.poll() is None:
+            assert time.monotonic() < deadline, "no writer process was started"
+            time.sleep(0.005)  # until the head start: the writer process exists
+        time.sleep(delay)
+        os.killpg(proc.pid, signal.SIGINT)  # a terminal's Ctrl-C reaches the whole group
+        stdout, stderr = proc.communicate(timeout=60)
+        time.sleep(0.2)
+        assert _processes_naming(str(out)) == [], delay
+        if proc.returncode == 0:  # finished first: complete and listed
+            assert len(stdout.split()) == 4
+            continue
+        assert proc.returncode == ExitCode.INTERRUPTED, stderr
+        assert "Traceback" not in stderr
+        listed = {Path(line).name for line in stdout.split()}
+        assert {f for f in _files(out) if not f.startswith(".")} <= listed | {"manifest.json"}

@@ -3,6 +3,7 @@ child's warnings, errors and files must reach the parent as if it had written th
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import signal
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from exporter.errors import InputError, OutputError
-from exporter.writers.forked import WriteJob, can_fork, write_all
+from exporter.writers.forked import WriteJob, can_fork, preheated_writer, write_all
 
 pytestmark = pytest.mark.skipif(not can_fork(), reason="needs fork and a second core")
 
@@ -138,3 +139,128 @@ def test_a_signal_arriving_during_the_fork_is_not_lost(tmp_path: Path) -> None:
         signal.signal(signal.SIGTERM, previous)
     with pytest.raises(ChildProcessError):  # the child was reaped
         os.waitpid(-1, os.WNOHANG)
+
+
+# --- A writer process started before the document is ready (preheated_writer) ----------------
+
+
+def _record_pid(path: Path) -> None:
+    """A job that pickles (a module-level function): the preheated child must receive it."""
+    path.write_text(str(os.getpid()))
+
+
+def _job(fmt: str, path: Path) -> WriteJob:
+    return WriteJob(fmt, functools.partial(_record_pid, path))
+
+
+def _no_child_left() -> bool:
+    try:
+        os.waitpid(-1, os.WNOHANG)
+    except ChildProcessError:
+        return True
+    return False
+
+
+def test_the_preheated_child_prepares_then_writes_its_format(tmp_path: Path) -> None:
+    prepared = tmp_path / "prepared"
+    with preheated_writer("pdf", functools.partial(_record_pid, prepared)):
+        write_all([_job("pdf", tmp_path / "pdf"), _job("docx", tmp_path / "docx")], fork=True)
+    child = prepared.read_text()
+    assert child != str(os.getpid())
+    assert (tmp_path / "pdf").read_text() == child  # the process that prepared wrote it
+    assert (tmp_path / "docx").read_text() == str(os.getpid())
+    assert _no_child_left()
+
+
+def test_a_format_alone_is_written_by_the_preheated_child(tmp_path: Path) -> None:
+    prepared = tmp_path / "prepared"
+    with preheated_writer("pdf", functools.partial(_record_pid, prepared)):
+        write_all([_job("pdf", tmp_path / "a"), _job("pdf", tmp_path / "b")], fork=True)
+    assert (tmp_path / "a").read_text() == (tmp_path / "b").read_text() == prepared.read_text()
+    assert _no_child_left()
+
+
+def test_an_unused_preheated_child_is_stopped(tmp_path: Path) -> None:
+    with pytest.raises(InputError), preheated_writer("pdf", lambda: time.sleep(5)):
+        raise InputError("the source is binary")  # the build failed before writing
+    assert _no_child_left()
+
+
+def test_jobs_that_do_not_pickle_go_the_old_way(tmp_path: Path) -> None:
+    """A closure cannot be sent to the child: it is stopped, and the DOCX is forked as before."""
+    pids = tmp_path / "pids"
+    pids.mkdir()
+
+    def job(fmt: str) -> WriteJob:
+        return WriteJob(fmt, lambda: (pids / fmt).write_text(str(os.getpid())))
+
+    with preheated_writer("pdf", lambda: None):
+        write_all([job("pdf"), job("docx")], fork=True)
+    assert (pids / "pdf").read_text() == str(os.getpid())
+    assert (pids / "docx").read_text() != str(os.getpid())
+    assert _no_child_left()
+
+
+def test_a_preheated_child_that_died_leaves_its_jobs_to_this_process(tmp_path: Path) -> None:
+    with preheated_writer("pdf", lambda: os._exit(7)):
+        time.sleep(0.3)  # it is gone before the document is ready
+        write_all([_job("pdf", tmp_path / "pdf"), _job("docx", tmp_path / "docx")], fork=True)
+    assert (tmp_path / "pdf").read_text() == (tmp_path / "docx").read_text() == str(os.getpid())
+    assert _no_child_left()
+
+
+def _fail_full_disk() -> None:
+    raise OutputError("cannot write a.pdf: No space left on device")
+
+
+def test_a_preheated_child_s_error_is_raised_here(tmp_path: Path) -> None:
+    with pytest.raises(OutputError, match="No space left"), preheated_writer("pdf", lambda: None):
+        write_all([WriteJob("pdf", _fail_full_disk), _job("docx", tmp_path / "d")], fork=True)
+    assert _no_child_left()
+
+
+def test_a_preheated_child_is_stopped_by_an_interrupt_here(tmp_path: Path) -> None:
+    marker = tmp_path / "late"
+
+    def interrupted() -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt), preheated_writer("pdf", lambda: None):
+        write_all(
+            [WriteJob("pdf", functools.partial(_sleep_then_write, marker)),
+             WriteJob("docx", interrupted)],
+            fork=True,
+        )  # fmt: skip
+    time.sleep(0.5)
+    assert not marker.exists() and _no_child_left()
+
+
+def _sleep_then_write(path: Path) -> None:
+    time.sleep(2)
+    path.write_text("written after the interrupt")
+
+
+def _warn_once() -> None:
+    logging.getLogger("exporter.fonts").warning("fallback font %s not found", "Extra.otf")
+
+
+def test_what_the_preheated_child_said_while_preparing_reaches_this_process(
+    tmp_path: Path,
+) -> None:
+    """A warning a process gives once (a missing fallback font) may be given while preparing;
+    --strict and the warning count must still see it."""
+    seen: list[str] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            seen.append(record.getMessage())
+
+    logger = logging.getLogger("exporter")
+    handler = Collect(level=logging.WARNING)
+    logger.addHandler(handler)
+    try:
+        with preheated_writer("pdf", _warn_once):
+            write_all([_job("pdf", tmp_path / "p"), _job("docx", tmp_path / "d")], fork=True)
+    finally:
+        logger.removeHandler(handler)
+    assert seen == ["fallback font Extra.otf not found"]

@@ -516,3 +516,64 @@ def test_bad_corrections_file_is_reported_once_before_building(run_cli, tmp_path
     assert result.returncode == ExitCode.BAD_INPUT
     assert str(bad) in one_error(result.stderr)
     assert "building" not in result.stderr and not out.exists()
+
+
+def _interrupted_import(name: str):  # type: ignore[no-untyped-def]
+    """An __import__ for which ``name`` fails as pybind11 reports a Ctrl-C that lands while
+    a compiled module initialises: ImportError("initialization failed") from KeyboardInterrupt."""
+    import builtins
+
+    real = builtins.__import__
+
+    def fake(module: str, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if module == name or module.startswith(name + "."):
+            try:
+                raise KeyboardInterrupt
+            except KeyboardInterrupt as exc:
+                raise ImportError("initialization failed") from exc
+        return real(module, *args, **kwargs)
+
+    return fake
+
+
+def _loaders():  # type: ignore[no-untyped-def]
+    from exporter.executors import ray_executor
+    from exporter.readers import html, markdown
+    from exporter.transforms.convert import guard, matching, opencc_data
+    from exporter.writers import pdf_text
+
+    opencc_data._converter.cache_clear()
+    guard._jieba.cache_clear()
+    pdf_text._hyphenator.cache_clear()
+    return {
+        "opencc": lambda: opencc_data._converter("s2t"),
+        "ahocorasick_rs": matching._module,
+        "jieba": guard._jieba,
+        "pyphen": lambda: pdf_text._hyphenator("en_GB"),
+        "markdown_it": markdown._parser,
+        "trafilatura": lambda: html._extract("<p>x</p>"),
+        "ray": ray_executor.import_ray,
+    }
+
+
+@pytest.mark.parametrize(
+    "module", ["opencc", "ahocorasick_rs", "jieba", "pyphen", "markdown_it", "trafilatura", "ray"]
+)
+def test_ctrl_c_while_a_library_loads_is_an_interrupt_not_a_missing_library(
+    module: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Found by pressing Ctrl-C at random moments: an interrupted OpenCC import said "the
+    installed OpenCC has no usable 's2t' conversion" and exited 4 instead of 130."""
+    import builtins
+
+    load = _loaders()[module]
+    for name in list(sys.modules):
+        if name == module or name.startswith(module + "."):
+            monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setattr(builtins, "__import__", _interrupted_import(module))
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            load()
+    finally:
+        monkeypatch.undo()
+        _loaders()  # clear the caches that remembered the failure

@@ -19,7 +19,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from ..errors import ExporterError, InputError, MissingDependencyError
+from ..errors import ExporterError, InputError, MissingDependencyError, raise_if_interrupted
 from ..inputs import Source
 from ..pipeline import BuildOptions, BuildResult
 from ..readers.source import read_source
@@ -47,7 +47,8 @@ class WorkerLostError(ExporterError):
 def import_ray() -> Any:
     try:
         import ray
-    except ImportError:
+    except ImportError as exc:
+        raise_if_interrupted(exc)
         raise MissingDependencyError(
             f"--executor ray needs the ray package: run {INSTALL}"
         ) from None

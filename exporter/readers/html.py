@@ -14,7 +14,7 @@ from typing import Any
 
 from lxml import etree
 
-from ..errors import InputError, MissingDependencyError
+from ..errors import InputError, MissingDependencyError, raise_if_interrupted
 from ..model import Block, Document, Heading, Metadata, Paragraph
 from ..transforms.structure import parse_date
 from . import text as text_reader
@@ -56,7 +56,8 @@ def _extract(page: str) -> Any:
     try:
         import trafilatura
         from trafilatura.settings import use_config
-    except ImportError:
+    except ImportError as exc:
+        raise_if_interrupted(exc)
         raise MissingDependencyError(
             "reading HTML pages needs trafilatura; run `make install`"
         ) from None

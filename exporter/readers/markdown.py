@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from ..errors import InputError, MissingDependencyError
+from ..errors import InputError, MissingDependencyError, raise_if_interrupted
 from ..model import Block, Document, Heading, Metadata, Paragraph
 from ..transforms.normalize import is_cjk
 from ..transforms.structure import parse_date
@@ -74,7 +74,8 @@ def _inline_text(token: Any) -> str:
 def _parser() -> Any:
     try:
         from markdown_it import MarkdownIt
-    except ImportError:
+    except ImportError as exc:
+        raise_if_interrupted(exc)
         raise MissingDependencyError(
             "reading Markdown needs markdown-it-py; run `make install`"
         ) from None

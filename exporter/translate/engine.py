@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from exporter.errors import MissingDependencyError
+from exporter.errors import MissingDependencyError, raise_if_interrupted
 from exporter.translate.models import ModelInfo
 
 log = logging.getLogger("exporter.translate")
@@ -117,6 +117,7 @@ class Engine:
             import ctranslate2
             import sentencepiece
         except ImportError as exc:
+            raise_if_interrupted(exc)
             raise MissingDependencyError(
                 f"Translation needs {exc.name}: run `pip install ctranslate2 sentencepiece`"
             ) from None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -653,6 +654,13 @@ def _normalize_zip(data: bytes, stamp: tuple[int, int, int, int, int, int]) -> b
                 body = _drop_references(item.filename, src.read(item.filename))
             dst.writestr(info, body)
     return out.getvalue()
+
+
+def prepare(langs: Sequence[str], style: Style) -> None:
+    """Import python-docx and load the templates of ``langs``, as :func:`write` would first
+    (a writer process does this before the document is ready)."""
+    for lang in langs:
+        _template(families_for(script_of(lang), style.fonts), lang, style)
 
 
 def write(doc: Document, path: Path, *, layout: str = "mono", style: Style | None = None) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -300,6 +300,14 @@ def document_settings(style: Style, fonts: _Fonts, lang: str) -> dict[str, Any]:
         "initialFontName": fonts.body,
         "initialFontSize": style.text["body"].size,
     }
+
+
+def prepare(scripts: Sequence[str], style: Style) -> None:
+    """Register the faces ``style`` draws ``scripts`` with ("Hans", "Hant", "Latn"), as
+    :func:`write` would first (a writer process does this before the document is ready)."""
+    install_reportlab_fixes()
+    for script in scripts:
+        _styles(_Fonts(script, style), script == "Latn", style)
 
 
 def write(doc: Document, path: Path, *, layout: str = "mono", style: Style | None = None) -> None:

@@ -39,6 +39,7 @@ from functools import lru_cache
 from itertools import accumulate
 from typing import TYPE_CHECKING, Any
 
+from ..errors import raise_if_interrupted
 from ..segment import word_starts
 
 
@@ -399,7 +400,8 @@ def _hyphenator(lang: str) -> Any | None:
     """pyphen's dictionary for ``lang`` (the style's hyphenationLang), else US English."""
     try:
         import pyphen
-    except ImportError:
+    except ImportError as exc:
+        raise_if_interrupted(exc)
         return None
     # At least three letters either side of a hyphen: "En-vironment" or "environ-ed" help no
     # line and read badly.

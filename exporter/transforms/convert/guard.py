@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ...diskcache import cache_dir
+from ...errors import raise_if_interrupted
 from ...segment import _cutter
 from .matching import find_all
 from .opencc_data import (
@@ -35,7 +36,8 @@ WINDOW = 12
 def _jieba() -> Any | None:
     try:
         import jieba
-    except ImportError:
+    except ImportError as exc:
+        raise_if_interrupted(exc)
         return None
     # jieba logs its start-up on stderr and caches its dictionary in the shared /tmp by
     # default (and loads that file with marshal): keep it quiet, cache in a private folder.

@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ...errors import MissingDependencyError
+from ...errors import MissingDependencyError, raise_if_interrupted
 
 
 def _module() -> Any:
     try:
         import ahocorasick_rs
-    except ImportError:
+    except ImportError as exc:
+        raise_if_interrupted(exc)
         raise MissingDependencyError(
             "Chinese conversion needs ahocorasick-rs for its dictionaries: pip install ahocorasick-rs"
         ) from None

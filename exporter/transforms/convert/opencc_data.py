@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from ...errors import MissingDependencyError
+from ...errors import MissingDependencyError, raise_if_interrupted
 
 log = logging.getLogger("exporter.convert")
 
@@ -35,7 +35,8 @@ class _Converter(Protocol):
 def _opencc_module() -> Any:
     try:
         import opencc
-    except ImportError:
+    except ImportError as exc:
+        raise_if_interrupted(exc)
         raise MissingDependencyError(
             "Chinese script conversion needs OpenCC: pip install opencc "
             "(opencc-python-reimplemented works too, with older dictionaries)"
@@ -48,7 +49,10 @@ def _converter(config: str) -> _Converter:
     # Both bindings take the bare name; the reimplemented one appends ".json" itself.
     try:
         converter: _Converter = _opencc_module().OpenCC(config)
+    except MissingDependencyError:
+        raise
     except Exception as exc:
+        raise_if_interrupted(exc)
         raise MissingDependencyError(
             f"the installed OpenCC has no usable {config!r} conversion ({exc}); "
             "install the official binding: pip install -U opencc"
