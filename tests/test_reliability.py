@@ -265,6 +265,25 @@ def test_full_disk_is_exit_5_and_the_batch_goes_on(run_cli, tmp_path: Path, tiny
     assert snapshot(out).keys() == before.keys()
 
 
+@pytest.mark.slow
+def test_full_disk_under_the_writer_head_start_is_exit_5(
+    run_cli, tmp_path: Path, tiny_disk
+) -> None:
+    """One document with a spare core: its PDF is written by the process started ahead
+    (writers/forked.py); its full-disk error reaches the user the same way."""
+    out = tiny_disk / "out"
+    small = write(tmp_path / "in" / "small.txt", GOOD)
+    assert run_cli("build", small, "--out", out, "-j", "2").returncode == 0
+    before = snapshot(out)
+    rare = "".join(chr(0x4E00 + 3 * i) for i in range(6000))
+    big = write(tmp_path / "in" / "big.txt", f"标题\n{rare}。\n")
+    result = run_cli("build", big, "--out", out, "-j", "2")
+    assert result.returncode == ExitCode.OUTPUT_NOT_WRITABLE, result.stderr
+    line = one_error(result.stderr)
+    assert "big.zh-CN" in line and "No space left" in line
+    assert result.stdout == "" and no_staging_left(out) and snapshot(out) == before
+
+
 def test_read_only_output_folder_is_exit_5(run_cli, tmp_path: Path) -> None:
     if not IS_ROOT:
         pytest.skip("a read-only bind mount needs root (CI runs as root)")
