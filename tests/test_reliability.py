@@ -246,15 +246,25 @@ def tiny_disk(tmp_path: Path) -> Iterator[Path]:
         subprocess.run(["umount", "-l", str(mount)], check=False)
 
 
-@pytest.mark.slow
-def test_full_disk_is_exit_5_and_the_batch_goes_on(run_cli, tmp_path: Path, tiny_disk) -> None:
-    out = tiny_disk / "out"
+def _small_built_then_a_big_one(
+    run_cli, tmp_path: Path, disk: Path, *options: str
+) -> tuple[Path, Path, Path, dict[str, bytes]]:
+    """(out, small, big, out's files): a small briefing built on ``disk``, and a source whose
+    PDF will not fit beside it."""
+    out = disk / "out"
     small = write(tmp_path / "in" / "b_small.txt", GOOD)
-    assert run_cli("build", small, "--out", out, "--format", "pdf").returncode == 0
-    before = snapshot(out)
+    assert run_cli("build", small, "--out", out, *options).returncode == 0
     # 6000 different characters: a PDF of ~1.6 MB (the font subset), fast to build.
     rare = "".join(chr(0x4E00 + 3 * i) for i in range(6000))
     big = write(tmp_path / "in" / "a_big.txt", f"标题\n{rare}。\n")
+    return out, small, big, snapshot(out)
+
+
+@pytest.mark.slow
+def test_full_disk_is_exit_5_and_the_batch_goes_on(run_cli, tmp_path: Path, tiny_disk) -> None:
+    out, small, big, before = _small_built_then_a_big_one(
+        run_cli, tmp_path, tiny_disk, "--format", "pdf"
+    )
     result = run_cli("build", big, small, "--out", out, "--format", "pdf", "-j", "1")
     assert result.returncode == ExitCode.OUTPUT_NOT_WRITABLE, result.stderr
     line = one_error(result.stderr)
@@ -271,16 +281,11 @@ def test_full_disk_under_the_writer_head_start_is_exit_5(
 ) -> None:
     """One document with a spare core: its PDF is written by the process started ahead
     (writers/forked.py); its full-disk error reaches the user the same way."""
-    out = tiny_disk / "out"
-    small = write(tmp_path / "in" / "small.txt", GOOD)
-    assert run_cli("build", small, "--out", out, "-j", "2").returncode == 0
-    before = snapshot(out)
-    rare = "".join(chr(0x4E00 + 3 * i) for i in range(6000))
-    big = write(tmp_path / "in" / "big.txt", f"标题\n{rare}。\n")
+    out, _, big, before = _small_built_then_a_big_one(run_cli, tmp_path, tiny_disk, "-j", "2")
     result = run_cli("build", big, "--out", out, "-j", "2")
     assert result.returncode == ExitCode.OUTPUT_NOT_WRITABLE, result.stderr
     line = one_error(result.stderr)
-    assert "big.zh-CN" in line and "No space left" in line
+    assert "a_big.zh-CN" in line and "No space left" in line
     assert result.stdout == "" and no_staging_left(out) and snapshot(out) == before
 
 

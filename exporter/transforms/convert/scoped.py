@@ -23,10 +23,10 @@ import functools
 import json
 import logging
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from ...diskcache import ReadOnlySQLite, entry_path, write_sqlite
 from .opencc_data import (
@@ -51,12 +51,22 @@ MIN_SCOPED_ENTRIES = 1_000
 _LAYOUT = 2
 
 
+T = TypeVar("T")
+
+
 class _Scope:
     def __init__(self, text: str) -> None:
         self.text = text
-        self.converters: dict[str, _Converter | None] = {}
-        self.phrase_indexes: dict[str, _PhraseIndex | None] = {}
+        self._made: dict[tuple[str, str], Any] = {}
         self._found: dict[str, list[str]] = {}
+
+    def made(self, config: str, make: Callable[[str, _Scope], T]) -> T:
+        """``make(config, self)``, once per config and maker."""
+        key = (config, make.__name__)
+        if key not in self._made:
+            self._made[key] = make(config, self)
+        value: T = self._made[key]
+        return value
 
     def found(self, config: str, index: _Index) -> list[str]:
         """The keys and key prefixes of ``config``'s index that occur in the text."""
@@ -80,26 +90,24 @@ def opencc_scope(text: str) -> Iterator[None]:
         _current.reset(token)
 
 
+def _scope_of(text: str) -> _Scope | None:
+    """The current scope, if ``text`` lies inside it."""
+    scope = _current.get()
+    return scope if scope is not None and text in scope.text else None
+
+
 def scoped_converter(config: str, text: str) -> _Converter | None:
     """A converter for ``config`` loaded with the current scope's entries, if ``text`` lies
     inside the scope; None otherwise (use the full converter)."""
-    scope = _current.get()
-    if scope is None or text not in scope.text:
-        return None
-    if config not in scope.converters:
-        scope.converters[config] = _build(config, scope)
-    return scope.converters[config]
+    scope = _scope_of(text)
+    return scope.made(config, _build) if scope else None
 
 
 def scoped_phrase_index(config: str, text: str) -> _PhraseIndex | None:
     """``config``'s segmentation phrases that occur in the current scope, if ``text`` lies
     inside it; None otherwise (use the whole index)."""
-    scope = _current.get()
-    if scope is None or text not in scope.text:
-        return None
-    if config not in scope.phrase_indexes:
-        scope.phrase_indexes[config] = _phrases_in(config, scope)
-    return scope.phrase_indexes[config]
+    scope = _scope_of(text)
+    return scope.made(config, _phrases_in) if scope else None
 
 
 def _phrases_in(config: str, scope: _Scope) -> _PhraseIndex | None:
