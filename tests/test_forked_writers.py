@@ -3,6 +3,7 @@ child's warnings, errors and files must reach the parent as if it had written th
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import os
@@ -264,3 +265,29 @@ def test_what_the_preheated_child_said_while_preparing_reaches_this_process(
     finally:
         logger.removeHandler(handler)
     assert seen == ["fallback font Extra.otf not found"]
+
+
+def _killed_unless_in(pid: int, path: Path) -> None:
+    """Dies as the OOM killer would kill it, except in process ``pid``, which writes."""
+    if os.getpid() != pid:
+        os.kill(os.getpid(), signal.SIGKILL)
+    path.write_text("written here")
+
+
+@pytest.mark.parametrize("preheated", [True, False])
+def test_a_writer_killed_mid_write_has_its_files_written_here(
+    tmp_path: Path, preheated: bool, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Found by killing the writer process at random moments: the build failed with 'a
+    writer process ended without a result (wait status 9)'. Its jobs are redone here."""
+    kill = WriteJob("pdf", functools.partial(_killed_unless_in, os.getpid(), tmp_path / "pdf"))
+    if not preheated:  # the DOCX goes to the child forked when the document is ready
+        kill = WriteJob("docx", functools.partial(_killed_unless_in, os.getpid(), tmp_path / "pdf"))
+    own = _job("pdf" if not preheated else "docx", tmp_path / "own")
+    head_start = preheated_writer("pdf", lambda: None) if preheated else contextlib.nullcontext()
+    with caplog.at_level(logging.WARNING, logger="exporter"), head_start:
+        write_all([kill, own], fork=True)
+    assert (tmp_path / "pdf").read_text() == "written here"
+    assert (tmp_path / "own").read_text() == str(os.getpid())
+    assert "killed by signal 9" in caplog.text and "written by this process" in caplog.text
+    assert _no_child_left()

@@ -37,6 +37,8 @@ from ..errors import ExporterError
 
 _INTERRUPTS = {signal.SIGINT, signal.SIGTERM}
 
+log = logging.getLogger("exporter")
+
 
 @dataclass(frozen=True)
 class WriteJob:
@@ -147,7 +149,9 @@ def write_all(jobs: Sequence[WriteJob], *, fork: bool) -> None:
                 for job in jobs:
                     job.write()
                 return
-            _run_beside(child.pid, child.result_fd, [j for j in jobs if j.format != child.format])
+            mine = [job for job in jobs if job.format == child.format]
+            others = [job for job in jobs if job.format != child.format]
+            _run_beside(child.pid, child.result_fd, others, mine)
             child.pid = 0  # reaped
         finally:
             child.close()
@@ -174,15 +178,21 @@ def write_all(jobs: Sequence[WriteJob], *, fork: bool) -> None:
         _child(child_jobs, writer, _child_setup(held))
     os.close(writer)
     try:
-        _run_beside(pid, reader, own_jobs, held)
+        _run_beside(pid, reader, own_jobs, child_jobs, held)
     finally:
         os.close(reader)
 
 
-def _run_beside(pid: int, result_fd: int, own_jobs: Sequence[WriteJob], held: Any = None) -> None:
-    """Write ``own_jobs`` here while child ``pid`` writes its own; then take its report.
-    ``held``: the signal mask to restore first (an interrupt held over the fork is raised
-    then, and kills the child like any other)."""
+def _run_beside(
+    pid: int,
+    result_fd: int,
+    own_jobs: Sequence[WriteJob],
+    child_jobs: Sequence[WriteJob],
+    held: Any = None,
+) -> None:
+    """Write ``own_jobs`` here while child ``pid`` writes ``child_jobs``; then take its
+    report. ``held``: the signal mask to restore first (an interrupt held over the fork is
+    raised then, and kills the child like any other)."""
     try:
         if held is not None:
             signal.pthread_sigmask(signal.SIG_SETMASK, held)
@@ -195,7 +205,26 @@ def _run_beside(pid: int, result_fd: int, own_jobs: Sequence[WriteJob], held: An
         if pid:
             _kill(pid)
         raise
+    if not payload:  # killed (the OOM killer, a user) before it could report: redo its work
+        log.warning(
+            "the %s writer process was %s; its files are written by this process",
+            "/".join(sorted({job.format.upper() for job in child_jobs})), _how_it_ended(status),
+        )  # fmt: skip
+        for job in child_jobs:
+            job.write()
+        return
     _finish(payload, status)
+
+
+def _how_it_ended(status: int) -> str:
+    if os.WIFSIGNALED(status):
+        number = os.WTERMSIG(status)
+        try:
+            name = signal.Signals(number).name
+        except ValueError:
+            name = "an unknown signal"
+        return f"killed by signal {number} ({name})"
+    return f"ended with exit status {os.waitstatus_to_exitcode(status)} and no result"
 
 
 def _child_setup(held: Any) -> list[logging.LogRecord]:
