@@ -291,3 +291,18 @@ def test_a_writer_killed_mid_write_has_its_files_written_here(
     assert (tmp_path / "own").read_text() == str(os.getpid())
     assert "killed by signal 9" in caplog.text and "written by this process" in caplog.text
     assert _no_child_left()
+
+
+def test_a_reaped_writer_is_not_signalled_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Once the preheated child is reaped its PID may be reused by any process: the error it
+    reported must not make the parent SIGKILL that PID on the way out."""
+    from exporter.writers import forked
+
+    killed: list[int] = []
+    real_kill = forked._kill
+    monkeypatch.setattr(forked, "_kill", lambda pid: (killed.append(pid), real_kill(pid)))
+    with pytest.raises(OutputError), preheated_writer("pdf", lambda: None):
+        write_all([WriteJob("pdf", _fail_full_disk), _job("docx", tmp_path / "d")], fork=True)
+    assert killed == [] and _no_child_left()

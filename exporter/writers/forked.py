@@ -117,8 +117,11 @@ def preheated_writer(fmt: str, prepare: Callable[[], None]) -> Iterator[None]:
         child.close()
 
 
-def _take_preheated(jobs: Sequence[WriteJob]) -> tuple[_Preheated, bytes] | None:
-    """The waiting child and its jobs, pickled, if it is there for one of ``jobs``' formats."""
+def _take_preheated(
+    jobs: Sequence[WriteJob],
+) -> tuple[_Preheated, list[WriteJob], bytes] | None:
+    """The waiting child, the jobs of its format and those pickled, if it is there for one
+    of ``jobs``' formats."""
     global _preheated
     child, _preheated = _preheated, None
     if child is None:
@@ -131,7 +134,7 @@ def _take_preheated(jobs: Sequence[WriteJob]) -> tuple[_Preheated, bytes] | None
     if not data:
         child.close()
         return None
-    return child, data
+    return child, mine, data
 
 
 def write_all(jobs: Sequence[WriteJob], *, fork: bool) -> None:
@@ -139,7 +142,7 @@ def write_all(jobs: Sequence[WriteJob], *, fork: bool) -> None:
     rest: the preheated child's format if there is one, else the DOCX."""
     preheated = _take_preheated(jobs) if fork else None
     if preheated is not None:
-        child, data = preheated
+        child, mine, data = preheated
         try:
             try:
                 _write_fd(child.jobs_fd, data)
@@ -149,10 +152,10 @@ def write_all(jobs: Sequence[WriteJob], *, fork: bool) -> None:
                 for job in jobs:
                     job.write()
                 return
-            mine = [job for job in jobs if job.format == child.format]
-            others = [job for job in jobs if job.format != child.format]
-            _run_beside(child.pid, child.result_fd, others, mine)
-            child.pid = 0  # reaped
+            # _run_beside reaps the child, or kills it on an error here: after that its PID
+            # may belong to any process, so close() must not signal it again.
+            pid, child.pid = child.pid, 0
+            _run_beside(pid, child.result_fd, [j for j in jobs if j.format != child.format], mine)
         finally:
             child.close()
         return

@@ -57,12 +57,12 @@ T = TypeVar("T")
 class _Scope:
     def __init__(self, text: str) -> None:
         self.text = text
-        self._made: dict[tuple[str, str], Any] = {}
+        self._made: dict[tuple[str, Callable[..., Any]], Any] = {}
         self._found: dict[str, list[str]] = {}
 
     def made(self, config: str, make: Callable[[str, _Scope], T]) -> T:
         """``make(config, self)``, once per config and maker."""
-        key = (config, make.__name__)
+        key = (config, make)
         if key not in self._made:
             self._made[key] = make(config, self)
         value: T = self._made[key]
@@ -111,7 +111,7 @@ def scoped_phrase_index(config: str, text: str) -> _PhraseIndex | None:
 
 
 def _phrases_in(config: str, scope: _Scope) -> _PhraseIndex | None:
-    index = _index(config) if _share_dir() is not None else None
+    index = _index(config)
     if index is None or not index.phrases:
         return None
     try:
@@ -194,9 +194,11 @@ def _derive(config: str, path: Path) -> None:
 
 
 class _Index:
-    """One config's scoping data, read from its SQLite file in the user's cache."""
+    """One config's scoping data, read from its SQLite file in the user's cache; ``share``
+    is the binding's dictionary folder the scoped config's other dictionaries come from."""
 
-    def __init__(self, config: str) -> None:
+    def __init__(self, config: str, share: Path) -> None:
+        self.share = share
         path = entry_path("opencc-scoped", f"{config}|{data_stamp()}|{_LAYOUT}", ".sqlite")
         if not path.is_file():
             _derive(config, path)
@@ -238,17 +240,21 @@ class _Index:
 
 @functools.cache
 def _index(config: str) -> _Index | None:
+    """None where there is nothing to scope: the reimplemented binding (no dictionary
+    folder) or unreadable dictionaries; the full converter and phrase index serve then."""
+    share = _share_dir()
+    if share is None:
+        return None
     try:
-        return _Index(config)
+        return _Index(config, share)
     except Exception as exc:  # noqa: BLE001 - unreadable dictionaries: the full converter
         log.debug("no scoped OpenCC for %s: %s", config, exc)
         return None
 
 
 def _build(config: str, scope: _Scope) -> _Converter | None:
-    share = _share_dir()
-    index = _index(config) if share is not None else None
-    if share is None or index is None or not index.scoped:
+    index = _index(config)
+    if index is None or not index.scoped:
         return None
     text, normalizing = scope.text, index.normalizing
     chars = set(text)
@@ -260,14 +266,14 @@ def _build(config: str, scope: _Scope) -> _Converter | None:
         log.debug("no scoped OpenCC for %s: %s", config, exc)
         return None
     try:
-        return _load(config, index, share, entries)
+        return _load(config, index, entries)
     except OSError as exc:  # no writable temporary folder: the full converter
         log.debug("no scoped OpenCC for %s: %s", config, exc)
         return None
 
 
 def _load(
-    config: str, index: _Index, share: Path, entries: dict[str, list[tuple[str, str]]]
+    config: str, index: _Index, entries: dict[str, list[tuple[str, str]]]
 ) -> _Converter | None:
     """OpenCC from a copy of ``index``'s config whose first-pass dictionaries are ``entries``."""
     with tempfile.TemporaryDirectory(prefix="exporter-opencc-") as tmp:
@@ -284,7 +290,7 @@ def _load(
             if id(node) in first_pass and node["file"] in entries:
                 node.update(type="text", file=str(folder / f"{node['file']}.txt"))
             else:
-                node["file"] = str(share / node["file"])
+                node["file"] = str(index.share / node["file"])
         config_file = folder / f"{config}.json"
         config_file.write_text(json.dumps(spec, ensure_ascii=False), encoding="utf-8")
         try:
